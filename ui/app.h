@@ -1,0 +1,118 @@
+/* app.h: struct app, the one place that holds the program's state (the style guide's rule
+ * against mutable globals), and the glue between the loop, the models and the panes. */
+#ifndef UI_APP_H
+#define UI_APP_H
+
+#include <curses.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "draw.h"
+#include "ftree.h"
+#include "keys.h"
+#include "layout.h"
+#include "metrics.h"
+#include "term.h"
+#include "theme.h"
+
+struct evloop;
+struct watch;
+
+/* Command-line settings that override the config file. */
+struct app_options {
+    const char *root;
+    const char *theme;
+    const char *config;
+    const char *host;
+    const char *model;
+    int no_color;
+};
+
+enum msg_kind { MSG_INFO, MSG_OK, MSG_ERROR };
+
+struct app {
+    struct app_options opts;
+    struct config cfg;
+    struct evloop *loop;
+    struct tty term;
+    struct draw draw;
+    struct layout layout;
+    WINDOW *win[PANE_COUNT];
+    WINDOW *status_win;       /* the last row */
+    WINDOW *tabs_win;         /* the tab bar (tabs layout) */
+    enum pane_id focus;
+    int quit;
+    int exit_signal;          /* the signal that ended the program, or 0 */
+
+    /* themes found on disk, and the one in use */
+    char **theme_names, **theme_paths;
+    size_t ntheme, theme_idx;
+    struct theme theme;
+
+    /* the artifact tree */
+    struct watch *watch;
+    struct ftree *tree;
+    struct fnode *cursor;     /* node under the cursor */
+    long tree_top;            /* first line shown */
+    int tree_page;            /* lines of the last draw */
+    uint64_t tree_gen;        /* generation last drawn */
+
+    struct metrics metrics;
+    uint64_t select_timer;    /* debounce: load what the cursor rests on */
+    uint64_t reload_timer;    /* debounce: a shown file changed on disk */
+
+    /* filter prompt */
+    int prompting;
+    char prompt[256];
+    size_t prompt_len;
+    char *filter_before;      /* to restore on Esc */
+
+    /* help overlay */
+    int help;
+    int help_scroll;
+
+    /* status message */
+    char msg[256];
+    enum msg_kind msg_kind;
+    uint64_t msg_timer;
+
+    /* work and repaint */
+    uint64_t work_timer;
+    int dirty;                /* something must be repainted */
+    int urgent;               /* ...now: it answers a key */
+    int64_t last_paint_ns;
+    uint64_t paint_timer;
+    int spinner;
+    int64_t last_click_ns;
+    long last_click_line;
+};
+
+/* Set up and run until quit; returns the exit status. */
+int app_run(const struct app_options *opts);
+
+/* Ask for a repaint at the next pass. */
+void app_dirty(struct app *app);
+/* Show a message in the status line for a few seconds. */
+void app_message(struct app *app, enum msg_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Make sure background work (scan, loading) gets slices. */
+void app_kick(struct app *app);
+
+/* Tree pane (tree_pane.c). */
+void tree_draw(struct app *app, WINDOW *w, int focused);
+int tree_action(struct app *app, enum action a);
+void tree_click(struct app *app, int row, int dbl);
+void tree_wheel(struct app *app, int delta);
+/* The cursor moved: follow it in the metrics pane (debounced). */
+void tree_cursor_moved(struct app *app);
+
+/* Report pane (report_pane.c). */
+void report_draw(struct app *app, WINDOW *w, int focused);
+int report_action(struct app *app, enum action a);
+
+/* Status line and overlays (status_bar.c, help_overlay.c). */
+void status_draw(struct app *app);
+void help_draw(struct app *app);
+int help_action(struct app *app, enum action a);
+
+#endif

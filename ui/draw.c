@@ -1,0 +1,263 @@
+/* draw.c: sanitised, width-aware text drawing, boxes, sparklines, theme attributes. */
+#include "draw.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "sanitize.h"
+
+#define DRAW_SCRATCH_MAX (1u << 20)
+
+static const struct glyphs glyphs_utf8 = {
+    .expanded = "▾", .collapsed = "▸", .leaf = " ",
+    .mark = "●", .nomark = " ",
+    .ellipsis = "…", .arrow = "→", .loop = "↺", .bullet = "•", .sep = " · ",
+    .spark = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"},
+    .spinner = {"◐", "◓", "◑", "◒"},
+    .times = "×", .cursor = "▌",
+};
+
+static const struct glyphs glyphs_ascii = {
+    .expanded = "-", .collapsed = "+", .leaf = " ",
+    .mark = "*", .nomark = " ",
+    .ellipsis = "~", .arrow = "->", .loop = "@", .bullet = "*", .sep = " | ",
+    .spark = {"_", ".", ",", "-", "=", "+", "*", "#"},
+    .spinner = {"|", "/", "-", "\\"},
+    .times = "x", .cursor = "_",
+};
+
+void draw_init(struct draw *d, int ascii)
+{
+    memset(d, 0, sizeof *d);
+    d->ascii = ascii;
+    d->g = ascii ? &glyphs_ascii : &glyphs_utf8;
+    buf_init(&d->scratch, DRAW_SCRATCH_MAX);
+    for (int r = 0; r < ROLE_COUNT; r++)
+        d->role[r] = A_NORMAL;
+}
+
+void draw_fini(struct draw *d)
+{
+    buf_fini(&d->scratch);
+}
+
+static attr_t draw_attrs(uint16_t a)
+{
+    attr_t r = A_NORMAL;
+
+    if (a & THEME_ATTR_BOLD)
+        r |= A_BOLD;
+    if (a & THEME_ATTR_DIM)
+        r |= A_DIM;
+    if (a & THEME_ATTR_UNDERLINE)
+        r |= A_UNDERLINE;
+    if (a & THEME_ATTR_REVERSE)
+        r |= A_REVERSE;
+    if (a & THEME_ATTR_ITALIC)
+        r |= A_ITALIC;
+    if (a & THEME_ATTR_STANDOUT)
+        r |= A_STANDOUT;
+    return r;
+}
+
+void draw_apply_theme(struct draw *d, const struct theme *t, int ncolors)
+{
+    for (int r = 0; r < ROLE_COUNT; r++) {
+        const struct theme_style *s = &t->roles[r];
+
+        d->role[r] = draw_attrs(s->attrs);
+        if (ncolors > 0 && r + 1 < COLOR_PAIRS) {
+            int fg = theme_color_reduce(s->fg, ncolors);
+            int bg = theme_color_reduce(s->bg, ncolors);
+
+            init_pair((short)(r + 1), (short)fg, (short)bg);
+            d->role[r] |= COLOR_PAIR(r + 1);
+        }
+    }
+}
+
+/* Sanitise into the scratch buffer; returns its text. */
+static const char *draw_clean(struct draw *d, const char *s, size_t n, size_t *len)
+{
+    buf_reset(&d->scratch);
+    if (sanitize(s, n, SAN_EXPAND_TABS | (d->ascii ? SAN_ASCII : 0), &d->scratch) < 0) {
+        /* over the scratch maximum: what fitted is shown */
+    }
+    *len = d->scratch.len;
+    return buf_cstr(&d->scratch);
+}
+
+static int draw_clean_text(WINDOW *w, int y, int x, int cols, attr_t attr, const char *s,
+                           size_t n)
+{
+    size_t used = 0, fit;
+
+    if (cols <= 0)
+        return 0;
+    fit = text_fit(s, n, (size_t)cols, &used);
+    if (fit == 0)
+        return 0;
+    wattrset(w, attr);
+    mvwaddnstr(w, y, x, s, (int)fit);
+    return (int)used;
+}
+
+int draw_text(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr, const char *s,
+              size_t n)
+{
+    size_t len;
+    const char *clean = draw_clean(d, s, n, &len);
+
+    return draw_clean_text(w, y, x, cols, attr, clean, len);
+}
+
+int draw_str(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr, const char *s)
+{
+    return draw_text(d, w, y, x, cols, attr, s, strlen(s));
+}
+
+int draw_width(struct draw *d, const char *s)
+{
+    size_t len;
+    const char *clean = draw_clean(d, s, strlen(s), &len);
+
+    return (int)text_width(clean, len);
+}
+
+int draw_str_ellipsis(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
+                      const char *s)
+{
+    size_t len, width, ew = (size_t)(d->ascii ? 1 : 1), used = 0, fit;
+    const char *clean = draw_clean(d, s, strlen(s), &len);
+
+    if (cols <= 0)
+        return 0;
+    width = text_width(clean, len);
+    if (width <= (size_t)cols)
+        return draw_clean_text(w, y, x, cols, attr, clean, len);
+    fit = text_fit(clean, len, (size_t)cols - ew, &used);
+    wattrset(w, attr);
+    mvwaddnstr(w, y, x, clean, (int)fit);
+    waddstr(w, d->g->ellipsis);
+    return (int)(used + ew);
+}
+
+int draw_str_middle(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
+                    const char *s)
+{
+    size_t len, width, head_cols, tail_cols, used = 0, head, tail;
+    const char *clean = draw_clean(d, s, strlen(s), &len);
+
+    if (cols <= 0)
+        return 0;
+    width = text_width(clean, len);
+    if (width <= (size_t)cols)
+        return draw_clean_text(w, y, x, cols, attr, clean, len);
+    if (cols < 6)
+        return draw_clean_text(w, y, x, cols, attr, clean, len);
+    tail_cols = ((size_t)cols - 1) / 3;
+    head_cols = (size_t)cols - 1 - tail_cols;
+    head = text_fit(clean, len, head_cols, &used);
+    /* find the shortest suffix that fits tail_cols */
+    tail = len;
+    while (tail > head) {
+        size_t t = tail - 1;
+
+        while (t > head && ((unsigned char)clean[t] & 0xC0) == 0x80)
+            t--;
+        if (text_width(clean + t, len - t) > tail_cols)
+            break;
+        tail = t;
+    }
+    wattrset(w, attr);
+    mvwaddnstr(w, y, x, clean, (int)head);
+    waddstr(w, d->g->ellipsis);
+    waddnstr(w, clean + tail, (int)(len - tail));
+    return (int)(used + 1 + text_width(clean + tail, len - tail));
+}
+
+int draw_str_right(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
+                   const char *s)
+{
+    size_t len, width;
+    const char *clean = draw_clean(d, s, strlen(s), &len);
+    int start;
+
+    width = text_width(clean, len);
+    if (width > (size_t)cols)
+        width = (size_t)cols;
+    start = x + cols - (int)width;
+    draw_clean_text(w, y, start, (int)width, attr, clean, len);
+    return start;
+}
+
+void draw_fill(WINDOW *w, int y, int x, int cols, attr_t attr)
+{
+    if (cols <= 0)
+        return;
+    wattrset(w, attr);
+    mvwhline(w, y, x, ' ', cols);
+}
+
+void draw_box(struct draw *d, WINDOW *w, int focused, const char *title)
+{
+    int h, wd;
+    attr_t battr = d->role[focused ? ROLE_BORDER_FOCUS : ROLE_BORDER];
+
+    getmaxyx(w, h, wd);
+    (void)h;
+    wattrset(w, battr);
+    box(w, 0, 0);
+    if (title != NULL && *title != '\0' && wd > 4) {
+        mvwaddch(w, 0, 1, ' ');
+        draw_str_ellipsis(d, w, 0, 2, wd - 5, d->role[focused ? ROLE_TITLE_FOCUS : ROLE_TITLE],
+                          title);
+        wattrset(w, battr);
+        waddch(w, ' ');
+    }
+}
+
+int draw_sparkline(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
+                   const double *values, size_t n)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    size_t buckets;
+
+    if (cols <= 0 || n == 0)
+        return 0;
+    buckets = n < (size_t)cols ? n : (size_t)cols;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(values[i]))
+            continue;
+        if (values[i] < lo)
+            lo = values[i];
+        if (values[i] > hi)
+            hi = values[i];
+    }
+    wattrset(w, attr);
+    wmove(w, y, x);
+    for (size_t b = 0; b < buckets; b++) {
+        size_t from = b * n / buckets, to = (b + 1) * n / buckets;
+        double sum = 0;
+        size_t cnt = 0;
+        int level;
+
+        for (size_t i = from; i < to; i++) {
+            if (isfinite(values[i])) {
+                sum += values[i];
+                cnt++;
+            }
+        }
+        if (cnt == 0) {
+            waddch(w, ' ');
+            continue;
+        }
+        level = hi > lo ? (int)floor((sum / (double)cnt - lo) / (hi - lo) * 7.999) : 3;
+        if (level < 0)
+            level = 0;
+        if (level > 7)
+            level = 7;
+        waddstr(w, d->g->spark[level]);
+    }
+    return (int)buckets;
+}

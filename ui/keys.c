@@ -1,0 +1,150 @@
+/* keys.c: the key map. */
+#include "keys.h"
+
+#include <curses.h>
+
+#define CTRL(c) ((c) & 0x1f)
+
+static const struct key_binding key_table[] = {
+    {SCOPE_GLOBAL, ACT_HELP, "?  F1", "this help (any key closes it)"},
+    {SCOPE_GLOBAL, ACT_QUIT, "q", "quit"},
+    {SCOPE_GLOBAL, ACT_NEXT_PANE, "Tab", "next pane"},
+    {SCOPE_GLOBAL, ACT_PREV_PANE, "Shift-Tab", "previous pane"},
+    {SCOPE_GLOBAL, ACT_UP, "k  Up", "move up"},
+    {SCOPE_GLOBAL, ACT_DOWN, "j  Down", "move down"},
+    {SCOPE_GLOBAL, ACT_PAGE_UP, "PgUp  Ctrl-B", "page up"},
+    {SCOPE_GLOBAL, ACT_PAGE_DOWN, "PgDn  Ctrl-F", "page down"},
+    {SCOPE_GLOBAL, ACT_TOP, "g  Home", "first line"},
+    {SCOPE_GLOBAL, ACT_BOTTOM, "G  End", "last line"},
+    {SCOPE_GLOBAL, ACT_CANCEL, "Esc", "cancel: a scan, a file being read, the filter"},
+    {SCOPE_GLOBAL, ACT_THEME, "T", "next theme"},
+    {SCOPE_GLOBAL, ACT_REDRAW, "Ctrl-L", "redraw the screen"},
+    {SCOPE_TREE, ACT_ENTER, "Enter", "open or close a folder; open a file's metrics"},
+    {SCOPE_TREE, ACT_RIGHT, "l  Right", "open a folder"},
+    {SCOPE_TREE, ACT_LEFT, "h  Left", "close a folder, or go to its parent"},
+    {SCOPE_TREE, ACT_MARK, "Space", "mark or unmark a file (a folder: its artifacts)"},
+    {SCOPE_TREE, ACT_UNMARK_ALL, "u", "unmark everything"},
+    {SCOPE_TREE, ACT_FILTER, "/", "filter names (glob with * ? [...]); Enter keeps it"},
+    {SCOPE_TREE, ACT_NEXT_MATCH, "n", "next match"},
+    {SCOPE_TREE, ACT_PREV_MATCH, "N", "previous match"},
+    {SCOPE_TREE, ACT_SORT, "s", "sort by name, modification time, size"},
+    {SCOPE_TREE, ACT_RESCAN, "R", "read the whole tree again"},
+    {SCOPE_TREE, ACT_EXPAND_ALL, "*", "open every folder below the cursor"},
+    {SCOPE_TREE, ACT_COLLAPSE_ALL, "-", "close every folder"},
+    {SCOPE_METRICS, ACT_VIEW, "t", "CSV: statistics or table; JSON: metrics or document"},
+    {SCOPE_METRICS, ACT_COL_PREV, "[", "CSV: sparkline of the previous numeric column"},
+    {SCOPE_METRICS, ACT_COL_NEXT, "]", "CSV: sparkline of the next numeric column"},
+    {SCOPE_METRICS, ACT_LEFT, "h  Left", "table: scroll left"},
+    {SCOPE_METRICS, ACT_RIGHT, "l  Right", "table: scroll right"},
+    {SCOPE_METRICS, ACT_ENTER, "Enter", "JSON document: open or close a node"},
+    {SCOPE_METRICS, ACT_EXPAND_ALL, "*", "JSON document: open every node"},
+    {SCOPE_METRICS, ACT_COLLAPSE_ALL, "-", "JSON document: close every node"},
+};
+
+const struct key_binding *keys_table(size_t *n)
+{
+    *n = sizeof key_table / sizeof key_table[0];
+    return key_table;
+}
+
+const char *keys_scope_name(enum key_scope s)
+{
+    switch (s) {
+    case SCOPE_GLOBAL:
+        return "Everywhere";
+    case SCOPE_TREE:
+        return "Artifacts tree";
+    case SCOPE_METRICS:
+        return "Metrics pane";
+    }
+    return "";
+}
+
+enum action keys_action(int is_key, wint_t ch)
+{
+    if (is_key) {
+        switch (ch) {
+        case KEY_UP:
+            return ACT_UP;
+        case KEY_DOWN:
+            return ACT_DOWN;
+        case KEY_LEFT:
+            return ACT_LEFT;
+        case KEY_RIGHT:
+            return ACT_RIGHT;
+        case KEY_PPAGE:
+            return ACT_PAGE_UP;
+        case KEY_NPAGE:
+            return ACT_PAGE_DOWN;
+        case KEY_HOME:
+            return ACT_TOP;
+        case KEY_END:
+            return ACT_BOTTOM;
+        case KEY_BTAB:
+            return ACT_PREV_PANE;
+        case KEY_ENTER:
+            return ACT_ENTER;
+        case KEY_F(1):
+            return ACT_HELP;
+        }
+        return ACT_NONE;
+    }
+    switch (ch) {
+    case 'k':
+        return ACT_UP;
+    case 'j':
+        return ACT_DOWN;
+    case 'h':
+        return ACT_LEFT;
+    case 'l':
+        return ACT_RIGHT;
+    case CTRL('b'):
+        return ACT_PAGE_UP;
+    case CTRL('f'):
+        return ACT_PAGE_DOWN;
+    case 'g':
+        return ACT_TOP;
+    case 'G':
+        return ACT_BOTTOM;
+    case '\t':
+        return ACT_NEXT_PANE;
+    case '\r':
+    case '\n':
+        return ACT_ENTER;
+    case ' ':
+        return ACT_MARK;
+    case 'u':
+        return ACT_UNMARK_ALL;
+    case '/':
+        return ACT_FILTER;
+    case 'n':
+        return ACT_NEXT_MATCH;
+    case 'N':
+        return ACT_PREV_MATCH;
+    case 's':
+        return ACT_SORT;
+    case 'T':
+        return ACT_THEME;
+    case '?':
+        return ACT_HELP;
+    case 'q':
+        return ACT_QUIT;
+    case 27:
+        return ACT_CANCEL;
+    case CTRL('l'):
+        return ACT_REDRAW;
+    case 'R':
+        return ACT_RESCAN;
+    case 't':
+        return ACT_VIEW;
+    case '[':
+        return ACT_COL_PREV;
+    case ']':
+        return ACT_COL_NEXT;
+    case '*':
+        return ACT_EXPAND_ALL;
+    case '-':
+        return ACT_COLLAPSE_ALL;
+    }
+    return ACT_NONE;
+}

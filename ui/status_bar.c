@@ -1,0 +1,111 @@
+/* status_bar.c: the last row: state, what the tree is doing, marks, sort, filter, a
+ * message, key hints; or the filter prompt while it is being typed. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "fmt.h"
+
+/* Append one segment if it still fits before the hints; returns the new x. */
+static int status_seg(struct app *app, int x, int limit, attr_t attr, const char *text)
+{
+    int w = draw_width(&app->draw, text);
+    int sep = x > 1 ? draw_width(&app->draw, app->draw.g->sep) : 0;
+
+    if (x + sep + w > limit)
+        return x;
+    if (sep > 0)
+        x += draw_str(&app->draw, app->status_win, 0, x, limit - x,
+                      app->draw.role[ROLE_STATUS], app->draw.g->sep);
+    return x + draw_str(&app->draw, app->status_win, 0, x, limit - x, attr, text);
+}
+
+static void status_prompt(struct app *app, int y, int cols)
+{
+    attr_t a = app->draw.role[ROLE_PROMPT];
+    int x = draw_str(&app->draw, app->status_win, y, 0, cols, a, "/");
+
+    x += draw_str(&app->draw, app->status_win, y, x, cols - x - 1, a, app->prompt);
+    {
+        char hint[96];
+        size_t nmatch = 0;
+
+        (void)nmatch;
+        snprintf(hint, sizeof hint, "  Enter keep %s Esc cancel %s * ? [ ] glob",
+                 app->draw.g->sep, app->draw.g->sep);
+        draw_str(&app->draw, app->status_win, y, x, cols - x, app->draw.role[ROLE_STATUS], hint);
+    }
+    wmove(app->status_win, y, x);
+}
+
+void status_draw(struct app *app)
+{
+    const struct rect *r = &app->layout.status;
+    const struct draw *d = &app->draw;
+    struct ftree_progress pr;
+    char seg[160], num[32];
+    int x = 1, limit, hints_w;
+    const char *hints = " ? help  q quit ";
+
+    if (r->h <= 0)
+        return;
+    draw_fill(app->status_win, 0, 0, r->w, d->role[ROLE_STATUS]);
+    if (app->prompting) {
+        status_prompt(app, 0, r->w);
+        wnoutrefresh(app->status_win);
+        return;
+    }
+    hints_w = draw_width(&app->draw, hints);
+    limit = r->w - hints_w;
+    ftree_progress(app->tree, &pr);
+    /* a message takes the place of everything but the state */
+    x = status_seg(app, x, limit, d->role[ROLE_STATUS_STATE], "idle");
+    if (app->msg[0] != '\0') {
+        enum theme_role role = app->msg_kind == MSG_ERROR ? ROLE_STATUS_ERROR
+                               : app->msg_kind == MSG_OK  ? ROLE_STATUS_OK
+                                                          : ROLE_STATUS;
+        int sep = draw_width(&app->draw, d->g->sep);
+
+        x += draw_str(&app->draw, app->status_win, 0, x, limit - x, d->role[ROLE_STATUS], d->g->sep);
+        if (draw_width(&app->draw, app->msg) > limit - x)
+            draw_str_ellipsis(&app->draw, app->status_win, 0, x, limit - x, d->role[role], app->msg);
+        else
+            x += draw_str(&app->draw, app->status_win, 0, x, limit - x, d->role[role], app->msg);
+        (void)sep;
+    } else {
+        if (pr.scanning) {
+            fmt_count(num, sizeof num, pr.files);
+            snprintf(seg, sizeof seg, "%s reading %s entries (Esc stops)",
+                     d->g->spinner[app->spinner / 4 % 4], num);
+            x = status_seg(app, x, limit, d->role[ROLE_PROGRESS], seg);
+        } else if (pr.cancelled) {
+            x = status_seg(app, x, limit, d->role[ROLE_STATUS_ERROR], "counts partial (R)");
+        }
+        if (metrics_busy(&app->metrics)) {
+            double f = metrics_progress(app);
+
+            if (f >= 0)
+                snprintf(seg, sizeof seg, "loading %d%%", (int)(f * 100));
+            else
+                snprintf(seg, sizeof seg, "loading");
+            x = status_seg(app, x, limit, d->role[ROLE_PROGRESS], seg);
+        }
+        if (ftree_marked_count(app->tree) > 0) {
+            snprintf(seg, sizeof seg, "%zu marked", ftree_marked_count(app->tree));
+            x = status_seg(app, x, limit, d->role[ROLE_STATUS_OK], seg);
+        }
+        if (ftree_filter(app->tree) != NULL) {
+            snprintf(seg, sizeof seg, "filter /%s", ftree_filter(app->tree));
+            x = status_seg(app, x, limit, d->role[ROLE_STATUS_STATE], seg);
+        }
+        snprintf(seg, sizeof seg, "sort %s", sort_key_name(ftree_sort(app->tree)));
+        x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+        if (pr.watch_failed)
+            x = status_seg(app, x, limit, d->role[ROLE_STATUS_ERROR], "live updates limited");
+        snprintf(seg, sizeof seg, "%s", app->cfg.model ? app->cfg.model : "");
+        if (seg[0] != '\0')
+            x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+    }
+    draw_str_right(&app->draw, app->status_win, 0, 0, r->w, d->role[ROLE_STATUS_KEY], hints);
+    wnoutrefresh(app->status_win);
+}
