@@ -1,5 +1,4 @@
 /* testutil.c: shared helpers for the unit tests. */
-#define _GNU_SOURCE
 #include "testutil.h"
 
 #include <errno.h>
@@ -100,15 +99,18 @@ void tu_touch(const char *dir, const char *rel, int64_t mtime)
 void tu_write(const char *dir, const char *rel, const char *data, size_t len, int64_t mtime)
 {
     char *p = tu_join(dir, rel);
-    char *slash = strrchr(p, '/');
+    const char *slash = strrchr(rel, '/');
     FILE *f;
 
     if (len == (size_t)-1)
         len = strlen(data);
-    if (slash != NULL && slash > p + strlen(dir)) {
-        *slash = '\0';
-        tu_mkdir(dir, p + strlen(dir) + 1);
-        *slash = '/';
+    if (slash != NULL) {
+        char *parent = strndup(rel, (size_t)(slash - rel));
+
+        if (parent == NULL)
+            abort();
+        tu_mkdir(dir, parent);
+        free(parent);
     }
     f = fopen(p, "wb");
     if (f == NULL)
