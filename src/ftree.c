@@ -411,8 +411,11 @@ static void ftree_attach(struct ftree *t, struct fnode *dir, struct fnode *n, st
     ftree_add_up(dir, size, nart, n->type == FNODE_FILE ? n->mtime : 0);
     if (n->type == FNODE_DIR) {
         ftree_incomplete(dir); /* the new folder is unread */
-        if (t->scan_on)
+        /* read it in the background so counts stay true, unless the user stopped that */
+        if (!t->cancelled) {
             ftree_push_stack(t, n);
+            t->scan_on = 1;
+        }
     }
     if (n->type == FNODE_LINK && (n->flags & FNODE_LINKDIR)) {
         struct stat st;
