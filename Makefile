@@ -122,7 +122,7 @@ asan:
 
 valgrind: $(UNIT_BIN) $(BIN)
 	@$(PYTHON) tests/run_unit.py --valgrind $(UNIT_BIN)
-	@$(PYTHON) tests/e2e/headless_valgrind.py --bin $(BIN)
+	@$(PYTHON) tests/valgrind.py --bin $(BIN)
 
 bench: $(BIN) $(BENCH_BIN)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
@@ -138,14 +138,14 @@ deps:
 deps-shots:
 	@sh tests/deps.sh $(DEB_SHOTS)
 
-sample: $(BIN)
+sample:
 	@$(PYTHON) tests/sample/gen_tree.py $(BUILD)/sample
 
 # Install what is missing, build, generate the sample tree and open the TUI on it.
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@$(PYTHON) tests/sample/gen_tree.py $(BUILD)/sample
-	@$(PYTHON) tests/demo.py --bin $(BIN) --tree $(BUILD)/sample
+	@$(PYTHON) tests/sample/gen_tree.py $(BUILD)/sample >/dev/null
+	@$(BIN) $(BUILD)/sample
 
 screenshots: deps-shots $(BIN)
 	@$(PYTHON) tests/screenshots/render.py --bin $(BIN) --out screenshots

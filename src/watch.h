@@ -12,10 +12,10 @@
 #include "err.h"
 
 enum {
-    WATCH_CREATED = 1 << 0,  /* created or moved in */
-    WATCH_DELETED = 1 << 1,  /* deleted or moved out */
-    WATCH_CHANGED = 1 << 2,  /* written and closed, truncated, attributes */
-    WATCH_SELF_GONE = 1 << 3,/* the watched directory was deleted or moved */
+    WATCH_CREATED = 1 << 0,   /* created or moved in */
+    WATCH_DELETED = 1 << 1,   /* deleted or moved out */
+    WATCH_CHANGED = 1 << 2,   /* written (also while still open), truncated, attributes */
+    WATCH_SELF_GONE = 1 << 3, /* the watched directory was deleted or moved */
     WATCH_OVERFLOW = 1 << 4
 };
 
@@ -35,9 +35,10 @@ struct watch *watch_new(struct err *err);
 void watch_free(struct watch *w);
 /* The descriptor to poll for reading. */
 int watch_fd(const struct watch *w);
-/* Watch directory `path`. Returns the watch id (>= 0) or -1 with `err` set; when the
- * system's limit is reached the message names fs.inotify.max_user_watches. Watching the
- * same directory twice returns the same id and replaces the cookie. */
+/* Watch directory `path` (not followed if it is a symbolic link). Returns the watch id
+ * (>= 0) or -1 with `err` set, err->code being the errno; when the system's limit is
+ * reached (ENOSPC) the message names fs.inotify.max_user_watches. Watching the same
+ * directory twice returns the same id and replaces the cookie. */
 int watch_add(struct watch *w, const char *path, void *cookie, struct err *err);
 /* Stop watching (the id from watch_add); unknown ids are ignored. A directory that
  * is deleted or moved (WATCH_SELF_GONE) stops being watched by itself. */

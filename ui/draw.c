@@ -65,7 +65,16 @@ void draw_apply_theme(struct draw *d, const struct theme *t, int ncolors)
     for (int r = 0; r < ROLE_COUNT; r++) {
         const struct theme_style *s = &t->roles[r];
 
+        int cursor = r == ROLE_TREE_CURSOR || r == ROLE_TREE_CURSOR_BLUR ||
+                     r == ROLE_METRICS_CURSOR;
+
         d->role[r] = draw_attrs(s->attrs);
+        /* a cursor bar drawn with a grey background vanishes when 8 or 16 colours turn
+         * that grey into the terminal's own background: reverse video always shows */
+        if (cursor && ncolors > 0 && ncolors < 256) {
+            d->role[r] |= A_REVERSE;
+            continue;
+        }
         if (ncolors > 0 && r + 1 < COLOR_PAIRS) {
             int fg = theme_color_reduce(s->fg, ncolors);
             int bg = theme_color_reduce(s->bg, ncolors);
