@@ -45,7 +45,7 @@ BIN       := $(BUILD)/chimera
 DEB_BUILD := make gcc pkg-config libncurses-dev libcjson-dev libcsv-dev \
              libcurl4-openssl-dev libmd4c-dev libutf8proc-dev libinih-dev
 DEB_TEST  := libcmocka-dev tmux python3 valgrind
-DEB_SHOTS := xvfb xterm x11-apps imagemagick fonts-dejavu-core
+DEB_SHOTS := xvfb xterm x11-apps imagemagick fonts-dejavu-core tmux
 
 .PHONY: all help test unit e2e asan valgrind bench deps deps-shots install uninstall \
         clean lint format screenshots demo sample fuzz

@@ -307,7 +307,8 @@ static void app_paint_tabs(struct app *app)
         return;
     draw_fill(w, 0, 0, app->term.cols, app->draw.role[ROLE_STATUS]);
     for (int p = 0; p < PANE_COUNT; p++) {
-        attr_t a = app->draw.role[p == (int)app->focus ? ROLE_TITLE_FOCUS : ROLE_STATUS];
+        attr_t a = p == (int)app->focus ? app->draw.role[ROLE_STATUS] | A_REVERSE | A_BOLD
+                                        : app->draw.role[ROLE_STATUS];
         char label[32];
 
         snprintf(label, sizeof label, " %s ", names[p]);

@@ -164,7 +164,8 @@ int draw_str_middle(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t at
         return draw_clean_text(w, y, x, cols, attr, clean, len);
     if (cols < 6)
         return draw_clean_text(w, y, x, cols, attr, clean, len);
-    tail_cols = ((size_t)cols - 1) / 3;
+    /* siblings share prefixes (gemma3_1b-it-qat_...): the end tells them apart */
+    tail_cols = ((size_t)cols - 1) * 11 / 20;
     head_cols = (size_t)cols - 1 - tail_cols;
     head = text_fit(clean, len, head_cols, &used);
     /* find the shortest suffix that fits tail_cols */
@@ -208,22 +209,71 @@ void draw_fill(WINDOW *w, int y, int x, int cols, attr_t attr)
     mvwhline(w, y, x, ' ', cols);
 }
 
-void draw_box(struct draw *d, WINDOW *w, int focused, const char *title)
+void draw_box_attr(struct draw *d, WINDOW *w, attr_t border, attr_t title_attr, const char *title)
 {
     int h, wd;
-    attr_t battr = d->role[focused ? ROLE_BORDER_FOCUS : ROLE_BORDER];
 
     getmaxyx(w, h, wd);
     (void)h;
-    wattrset(w, battr);
+    wattrset(w, border);
     box(w, 0, 0);
     if (title != NULL && *title != '\0' && wd > 4) {
         mvwaddch(w, 0, 1, ' ');
-        draw_str_ellipsis(d, w, 0, 2, wd - 5, d->role[focused ? ROLE_TITLE_FOCUS : ROLE_TITLE],
-                          title);
-        wattrset(w, battr);
+        draw_str_ellipsis(d, w, 0, 2, wd - 5, title_attr, title);
+        wattrset(w, border);
         waddch(w, ' ');
     }
+}
+
+void draw_box(struct draw *d, WINDOW *w, int focused, const char *title)
+{
+    draw_box_attr(d, w, d->role[focused ? ROLE_BORDER_FOCUS : ROLE_BORDER],
+                  d->role[focused ? ROLE_TITLE_FOCUS : ROLE_TITLE], title);
+}
+
+int draw_wrapped(struct draw *d, WINDOW *w, int y, int x, int cols, int maxrows, attr_t attr,
+                 const char *s)
+{
+    size_t len;
+    const char *text = draw_clean(d, s, strlen(s), &len);
+    const char *p = text, *end = text + len;
+    int rows = 0;
+
+    if (cols <= 0)
+        return 0;
+    wattrset(w, attr);
+    while (rows < maxrows) {
+        const char *line, *q, *last_fit = NULL;
+
+        while (p < end && *p == ' ')
+            p++;
+        if (p >= end)
+            break;
+        line = q = p;
+        /* take whole words while the line still fits */
+        while (q < end) {
+            const char *word_end = q;
+
+            while (word_end < end && *word_end != ' ')
+                word_end++;
+            if (text_width(line, (size_t)(word_end - line)) > (size_t)cols)
+                break;
+            last_fit = word_end;
+            q = word_end;
+            while (q < end && *q == ' ')
+                q++;
+        }
+        if (last_fit == NULL) {
+            /* a word longer than a line: cut it where the line ends */
+            size_t fit = text_fit(line, (size_t)(end - line), (size_t)cols, NULL);
+
+            last_fit = line + (fit > 0 ? fit : 1);
+        }
+        mvwaddnstr(w, y + rows, x, line, (int)(last_fit - line));
+        rows++;
+        p = last_fit;
+    }
+    return rows;
 }
 
 int draw_sparkline(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,

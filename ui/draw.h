@@ -56,6 +56,12 @@ int draw_width(struct draw *d, const char *s);
 void draw_fill(WINDOW *w, int y, int x, int cols, attr_t attr);
 /* A box around the whole window with a title (sanitised) in the top border. */
 void draw_box(struct draw *d, WINDOW *w, int focused, const char *title);
+/* The same with explicit border and title attributes (overlays). */
+void draw_box_attr(struct draw *d, WINDOW *w, attr_t border, attr_t title_attr, const char *title);
+/* Word-wrapped text in `cols` columns over at most `maxrows` rows from (y, x); a word
+ * longer than a line is cut. Returns the rows used. */
+int draw_wrapped(struct draw *d, WINDOW *w, int y, int x, int cols, int maxrows, attr_t attr,
+                 const char *s);
 /* A sparkline of values[0..n) scaled between their min and max, `cols` wide at most
  * (values are resampled by bucket means when n > cols). Returns columns used. */
 int draw_sparkline(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,

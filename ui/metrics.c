@@ -419,48 +419,54 @@ void metrics_draw(struct app *app, WINDOW *w, int focused)
     char facts[256];
     int h, wd, y = 1, width, rows;
     long total = 0;
+    WINDOW *in;
 
     getmaxyx(w, h, wd);
     draw_box(&app->draw, w, focused, title);
     free(title);
-    width = wd - 2;
-    if (m->relpath == NULL || h < 3)
+    if (m->relpath == NULL || h < 3 || wd < 6)
         return;
+    /* content one column in from each border: a derived window shifts x by one */
+    in = derwin(w, h, wd - 2, 0, 1);
+    if (in == NULL)
+        return;
+    width = wd - 4;
     metrics_facts(app, facts, sizeof facts);
-    draw_str_ellipsis(&app->draw, w, y++, 1, width, app->draw.role[ROLE_METRICS_DIM], facts);
+    draw_str_ellipsis(&app->draw, in, y++, 1, width, app->draw.role[ROLE_METRICS_DIM], facts);
     if (m->loading && y < h - 1)
-        metrics_draw_progress(app, w, y++, width);
+        metrics_draw_progress(app, in, y++, width);
     if (m->cancelled && y < h - 1)
-        draw_str_ellipsis(&app->draw, w, y++, 1, width, app->draw.role[ROLE_METRICS_WARN],
+        draw_str_ellipsis(&app->draw, in, y++, 1, width, app->draw.role[ROLE_METRICS_WARN],
                           "stopped: partial figures (select again to reload)");
     if (m->error != NULL && y < h - 1)
-        draw_str_ellipsis(&app->draw, w, y++, 1, width, app->draw.role[ROLE_METRICS_WARN],
+        draw_str_ellipsis(&app->draw, in, y++, 1, width, app->draw.role[ROLE_METRICS_WARN],
                           m->error);
     if (m->note != NULL && y < h - 1)
-        draw_str_ellipsis(&app->draw, w, y++, 1, width, app->draw.role[ROLE_METRICS_DIM],
+        draw_str_ellipsis(&app->draw, in, y++, 1, width, app->draw.role[ROLE_METRICS_DIM],
                           m->note);
     rows = h - 1 - y;
     m->page = rows;
-    if (rows <= 0)
-        return;
-    switch (m->kind) {
-    case MK_CSV:
-        total = metrics_csv_draw(app, w, y, rows, width);
-        break;
-    case MK_JSON:
-        total = metrics_json_draw(app, w, y, rows, width);
-        break;
-    case MK_MD:
-        total = metrics_md_draw(app, w, y, rows, width);
-        break;
-    case MK_DIR:
-        total = metrics_dir_draw(app, w, y, rows, width);
-        break;
-    default:
-        total = metrics_other_draw(app, w, y, rows, width);
-        break;
+    if (rows > 0) {
+        switch (m->kind) {
+        case MK_CSV:
+            total = metrics_csv_draw(app, in, y, rows, width);
+            break;
+        case MK_JSON:
+            total = metrics_json_draw(app, in, y, rows, width);
+            break;
+        case MK_MD:
+            total = metrics_md_draw(app, in, y, rows, width);
+            break;
+        case MK_DIR:
+            total = metrics_dir_draw(app, in, y, rows, width);
+            break;
+        default:
+            total = metrics_other_draw(app, in, y, rows, width);
+            break;
+        }
     }
-    if (total > rows) {
+    delwin(in);
+    if (total > rows && rows > 0) {
         char pos[80];
 
         snprintf(pos, sizeof pos, " %ld-%ld/%ld ", m->scroll + 1,

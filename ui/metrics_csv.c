@@ -57,6 +57,30 @@ static int csv_numeric_col(const struct csv_summary *s, int from, int dir)
     return -1;
 }
 
+/* A number in at most `width` characters: fewer decimals first, then scientific. */
+static void csv_fit_num(char *out, size_t cap, double v, int width)
+{
+    for (int prec = 4; prec >= 0; prec--) {
+        fmt_num(out, cap, v, prec);
+        if ((int)strlen(out) <= width)
+            return;
+    }
+    for (int digits = 4; digits >= 1; digits--) {
+        snprintf(out, cap, "%.*g", digits, v);
+        if ((int)strlen(out) <= width)
+            return;
+    }
+}
+
+/* Percentiles from a sample are approximate: say so with a leading '~'. */
+static void csv_mark_approx(char *out, int approx)
+{
+    if (approx) {
+        memmove(out + 1, out, strlen(out) + 1);
+        out[0] = '~';
+    }
+}
+
 static void csv_stat_text(const struct csv_column *c, enum csv_stat st, char *out, size_t cap)
 {
     int numeric = csv_coltype_numeric(c->type) && c->n > 0;
@@ -76,26 +100,24 @@ static void csv_stat_text(const struct csv_column *c, enum csv_stat st, char *ou
         return;
     switch (st) {
     case ST_MIN:
-        fmt_num(out, cap, c->min, 4);
+        csv_fit_num(out, cap, c->min, CSV_NUM_W - 1);
         break;
     case ST_MEAN:
-        fmt_num(out, cap, c->mean, 4);
+        csv_fit_num(out, cap, c->mean, CSV_NUM_W - 1);
         break;
     case ST_MAX:
-        fmt_num(out, cap, c->max, 4);
+        csv_fit_num(out, cap, c->max, CSV_NUM_W - 1);
         break;
     case ST_STDDEV:
-        fmt_num(out, cap, c->stddev, 4);
+        csv_fit_num(out, cap, c->stddev, CSV_NUM_W - 1);
         break;
     case ST_P50:
-        fmt_num(out, cap, c->p50, 4);
-        if (!c->pct_exact)
-            memmove(out + 1, out, strlen(out) + 1), out[0] = '~';
+        csv_fit_num(out, cap, c->p50, CSV_NUM_W - 1 - !c->pct_exact);
+        csv_mark_approx(out, !c->pct_exact);
         break;
     case ST_P95:
-        fmt_num(out, cap, c->p95, 4);
-        if (!c->pct_exact)
-            memmove(out + 1, out, strlen(out) + 1), out[0] = '~';
+        csv_fit_num(out, cap, c->p95, CSV_NUM_W - 1 - !c->pct_exact);
+        csv_mark_approx(out, !c->pct_exact);
         break;
     default:
         break;
@@ -130,8 +152,10 @@ static void csv_draw_spark(struct app *app, WINDOW *w, int y, int width,
         char tail[64];
         int tw;
 
-        snprintf(tail, sizeof tail, " [ ] %zu rows/bar",
-                 (size_t)(c->spark_rows ? c->spark_rows : 1));
+        size_t per = (size_t)(c->spark_rows ? c->spark_rows : 1);
+
+        snprintf(tail, sizeof tail, " %zu row%s/bar%s[ ] column", per, per == 1 ? "" : "s",
+                 app->draw.g->sep);
         tw = draw_width(&app->draw, tail);
         x += draw_sparkline(&app->draw, w, y, x, width - (x - 1) - tw,
                             app->draw.role[ROLE_SPARK], c->spark, (size_t)c->nspark);
@@ -174,11 +198,22 @@ static long csv_draw_stats(struct app *app, WINDOW *w, int y0, int rows, int wid
 
         draw_str(d, w, y, 1, namew, d->role[ROLE_TABLE_HEADER], "column");
         draw_str(d, w, y, 1 + namew + 1, CSV_TYPE_W - 1, d->role[ROLE_TABLE_HEADER], "type");
+        int hidden = 0;
+
         for (int st = 0; st < ST_COUNT; st++) {
-            if (!show[st])
+            if (!show[st]) {
+                hidden++;
                 continue;
+            }
             draw_str_right(d, w, y, x, CSV_NUM_W, d->role[ROLE_TABLE_HEADER], stat_names[st]);
             x += CSV_NUM_W;
+        }
+        if (hidden > 0 && x + 2 <= width) {
+            char more[16];
+
+            /* some statistics did not fit: a wider pane (or fewer columns) shows them */
+            snprintf(more, sizeof more, " +%d", hidden);
+            draw_str(d, w, y, x, width + 1 - x, d->role[ROLE_METRICS_DIM], more);
         }
         y++;
         rows--;
@@ -199,7 +234,7 @@ static long csv_draw_stats(struct app *app, WINDOW *w, int y0, int rows, int wid
                 if (!show[st])
                     continue;
                 csv_stat_text(c, (enum csv_stat)st, text, sizeof text);
-                draw_str_right(d, w, y, x, CSV_NUM_W, d->role[ROLE_METRICS_NUMBER], text);
+                draw_str_right(d, w, y, x + 1, CSV_NUM_W - 1, d->role[ROLE_METRICS_NUMBER], text);
                 x += CSV_NUM_W;
             }
             continue;
@@ -213,7 +248,7 @@ static long csv_draw_stats(struct app *app, WINDOW *w, int y0, int rows, int wid
                 if (!show[st])
                     continue;
                 csv_stat_text(c, (enum csv_stat)st, text, sizeof text);
-                draw_str_right(d, w, y, x, CSV_NUM_W, d->role[ROLE_METRICS_NUMBER], text);
+                draw_str_right(d, w, y, x + 1, CSV_NUM_W - 1, d->role[ROLE_METRICS_NUMBER], text);
                 x += CSV_NUM_W;
             }
             text[0] = '\0';

@@ -44,9 +44,19 @@ void metrics_dir_facts(const struct app *app, char *out, size_t cap)
         return;
     }
     fmt_size(size, sizeof size, inv->total_size);
-    snprintf(out, cap, "folder%s%zu artifacts analysed (%zu csv, %zu json, %zu md)%s%s",
-             app->draw.g->sep, inventory_included(inv), inv->count[ART_CSV],
-             inv->count[ART_JSON], inv->count[ART_MARKDOWN], app->draw.g->sep, size);
+    {
+        /* the tree counts every artifact; the analysis reads what the ingest rule picks */
+        const struct fnode *n = ftree_find(app->tree, m->relpath);
+        size_t included = inventory_included(inv);
+        char of[48] = "";
+
+        if (n != NULL && (n->flags & FNODE_SCANNED) && n->nart != included)
+            snprintf(of, sizeof of, " of %u", n->nart);
+        snprintf(out, cap, "folder%s%zu%s artifact%s analysed (%zu csv, %zu json, %zu md)%s%s",
+                 app->draw.g->sep, included, of, included == 1 && !*of ? "" : "s",
+                 inv->count[ART_CSV], inv->count[ART_JSON], inv->count[ART_MARKDOWN],
+                 app->draw.g->sep, size);
+    }
 }
 
 /* The folder view as lines of text; built per draw from the inventory (small). */
@@ -78,7 +88,7 @@ static void dir_build(struct app *app, struct dir_lines *dl)
 
     dl_add(dl, ROLE_METRICS_HEADER, xstrdup("Inventory"));
     dl_add(dl, ROLE_METRICS_VALUE,
-           xasprintf("  walked: %s",
+           xasprintf("  analysis reads: %s",
                      inv->walked_root ? "the folder itself (no reports/ or csv_data/)"
                      : inv->walked_reports && inv->walked_csv_data ? "reports/ and csv_data/"
                      : inv->walked_reports ? "reports/ (no csv_data/)"

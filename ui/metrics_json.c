@@ -135,18 +135,33 @@ static long json_doc_first(const struct metrics *m)
     return 1 + (long)(m->json.metrics.n ? m->json.metrics.n : 1) + 2;
 }
 
-static void json_draw_metric(struct app *app, WINDOW *w, int y, int width, size_t i, attr_t bg)
+/* Width of the key column: the longest key, at most two thirds of the pane. */
+static int json_key_width(struct app *app, int width)
+{
+    const struct harvest *h = &app->metrics.json.metrics;
+    int kw = 8;
+
+    for (size_t i = 0; i < h->n; i++) {
+        int w = draw_width(&app->draw, h->entries[i].key + 5);
+
+        if (w > kw)
+            kw = w;
+    }
+    return kw + 3 > width * 2 / 3 ? width * 2 / 3 : kw + 3;
+}
+
+static void json_draw_metric(struct app *app, WINDOW *w, int y, int width, int kw, size_t i,
+                             attr_t bg)
 {
     const struct harvest_entry *e = &app->metrics.json.metrics.entries[i];
     char *value = harvest_value_json(e);
     const char *key = e->key + 5; /* without "json_" */
-    int kw = width * 2 / 3;
 
     draw_fill(w, y, 1, width, bg);
-    draw_str_middle(&app->draw, w, y, 2, kw - 2, bg ? bg : app->draw.role[ROLE_METRICS_LABEL],
+    draw_str_middle(&app->draw, w, y, 2, kw - 3, bg ? bg : app->draw.role[ROLE_METRICS_LABEL],
                     key);
-    draw_str_right(&app->draw, w, y, 1 + kw, width - kw,
-                   bg ? bg : app->draw.role[ROLE_METRICS_NUMBER], value);
+    draw_str_ellipsis(&app->draw, w, y, 1 + kw, width - kw,
+                      bg ? bg : app->draw.role[ROLE_METRICS_NUMBER], value);
     free(value);
 }
 
@@ -207,6 +222,7 @@ long metrics_json_draw(struct app *app, WINDOW *w, int y0, int rows, int width)
     long total = json_total(m);
     long first_doc = json_doc_first(m);
     long nmetric = (long)m->json.metrics.n;
+    int kw = json_key_width(app, width);
     char head[96];
 
     if (m->cursor < 0)
@@ -235,7 +251,7 @@ long metrics_json_draw(struct app *app, WINDOW *w, int y0, int rows, int width)
                                   m->loading ? "..."
                                              : "none: no tok/throughput/latency/ttft/speed value");
             else
-                json_draw_metric(app, w, y, width, (size_t)(line - 1), bg);
+                json_draw_metric(app, w, y, width, kw, (size_t)(line - 1), bg);
         } else if (first_doc >= 0 && line == first_doc - 1) {
             snprintf(head, sizeof head, "Document (%zu nodes%sEnter opens, * all, - none)",
                      jsondoc_nodes(m->json.doc), app->draw.g->sep);

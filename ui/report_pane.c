@@ -22,7 +22,7 @@ void report_draw(struct app *app, WINDOW *w, int focused)
                  marked == 1 ? "" : "s");
     else
         snprintf(line, sizeof line, "Mark files with Space to choose what an analysis reads.");
-    draw_str_ellipsis(d, w, 3, 2, wd - 4, d->role[ROLE_METRICS_DIM], line);
+    draw_wrapped(d, w, 3, 2, wd - 4, h - 4, d->role[ROLE_METRICS_DIM], line);
 }
 
 int report_action(struct app *app, enum action a)

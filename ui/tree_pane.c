@@ -43,10 +43,16 @@ static void tree_right(struct app *app, const struct fnode *n, char *out, size_t
             snprintf(out, cap, "%u%s", n->nart, app->draw.g->ellipsis);
         return;
     }
-    if (n->type == FNODE_FILE || (n->type == FNODE_LINK && !(n->flags & FNODE_LINKDIR)))
-        fmt_size_short(out, cap, n->size);
-    else
+    if (n->type == FNODE_FILE ||
+        (n->type == FNODE_LINK && !(n->flags & (FNODE_LINKDIR | FNODE_BROKEN | FNODE_LOOP)))) {
+        /* always with a unit, so a size never reads like a folder's count */
+        if (n->size < 1024)
+            snprintf(out, cap, "%lldB", (long long)n->size);
+        else
+            fmt_size_short(out, cap, n->size);
+    } else {
         out[0] = '\0';
+    }
 }
 
 /* The explanation after a name: link target, loop, unreadable reason. */
