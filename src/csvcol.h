@@ -16,13 +16,21 @@
 /* Top values longer than this keep only this prefix (counted by full value and hash). */
 #define CSVCOL_TOP_KEY_MAX 256
 
+/* Numbers are merged into the moments this many at a time. */
+#define CSVCOL_BATCH 32
+
 struct csvcol_top; /* top-value counters, private to csvcol.c */
 
 struct csvcol {
-    uint64_t n_int, n_float; /* numeric cells */
+    uint64_t n_int, n_float;         /* numeric cells */
     uint64_t n_bool, n_date, n_text; /* non-numeric present cells by kind */
     uint64_t missing;
-    double mean, m2, min, max; /* Welford over the numeric cells */
+    /* Welford's moments, merged batch by batch (Chan et al.): n, mean, m2, min and max
+     * cover the merged values; `batch` holds the next nbatch values */
+    uint64_t n;
+    double mean, m2, min, max;
+    double batch[CSVCOL_BATCH];
+    size_t nbatch;
     /* reservoir (Vitter/Li "Algorithm L"): exact while seen <= cap */
     double *res;
     size_t res_len, res_alloc, res_cap;
@@ -52,10 +60,11 @@ void csvcol_spark_halve(struct csvcol *c);
 
 /* Fill the statistics of `out` (type, counts, moments, percentiles, top values, the first
  * `nspark` sparkline means; NAN for an empty bucket). Frees and replaces out->top[].value.
- * `scratch` must hold pct_cap doubles; the accumulator itself is not changed, so
- * summarizing between cells does not alter later results. */
+ * `scratch` must hold pct_cap doubles. Unless `final`, percentiles come from at most 1024
+ * of the kept values (cheap progress figures; pct_exact is then 0). The accumulator is
+ * not changed, so summarizing between cells does not alter later results. */
 void csvcol_summarize(const struct csvcol *c, struct csv_column *out, size_t nspark,
-                      double *scratch);
+                      double *scratch, int final);
 
 /* Is the trimmed cell one of the missing markers (empty, NA, N/A, NaN, null, None, nil,
  * "-", any case)? */

@@ -4,16 +4,23 @@
  * Reading happens in slices (csv_reader_step) so the front-end stays responsive on a
  * 2 GB file; memory stays bounded whatever the file size:
  *   - percentiles are exact up to CSV_PCT_EXACT_MAX numeric values per column, then come
- *     from a uniform reservoir sample of that size (pct_exact says which);
+ *     from a uniform reservoir sample of that size (pct_exact says which). Until the
+ *     last step they come from at most 1024 of the kept values (pct_exact is then 0);
  *   - top values are exact up to CSV_TOP_EXACT_MAX distinct values per column, then
- *     approximate (space-saving counters; top_exact says which);
+ *     approximate (top_exact says which): space-saving with the 1024 most frequent
+ *     values so far, each count too high by at most rows / 1024. Values are compared
+ *     whole but only their first 256 bytes are kept;
+ *   - files with more than 256 columns (32 for top values) get smaller per-column
+ *     limits, never below 256 values (64 distinct values), so the total stays bounded;
  *   - the table keeps the first CSV_TABLE_MAX_ROWS rows or CSV_TABLE_MAX_BYTES of cell
- *     text, whichever comes first (table_rows says how many);
+ *     text and index, whichever comes first (table_rows says how many);
  *   - sparklines keep CSV_SPARK_BUCKETS bucket means, merging pairs as rows grow.
  * The first row is the header unless every one of its cells is a number (then columns
- * are named "col1", "col2", ...). The delimiter is sniffed from the first 64 KiB among
- * ',', ';', '\t' and '|'. Cells are trimmed of ASCII spaces before classification.
- * A cell is missing when empty or one of NA, N/A, NaN, null, None, nil, "-" (any case). */
+ * are named "col1", "col2", ...; an empty header cell is named the same way). A UTF-8
+ * byte order mark is skipped. The delimiter is sniffed from the first 64 KiB among
+ * ',', ';', '\t' and '|'. Cells are trimmed of spaces and tabs before classification.
+ * A cell is missing when empty or one of NA, N/A, NaN, null, None, nil, "-" (any case).
+ * Results depend only on the bytes: any slicing of the steps gives identical figures. */
 #ifndef SRC_CSVSTATS_H
 #define SRC_CSVSTATS_H
 
@@ -61,9 +68,11 @@ struct csv_column {
     int ntop;
     int top_exact;
     uint64_t distinct;    /* distinct non-numeric values (a lower bound when !top_exact) */
-    double first10;       /* harvest rule: first number among the first 10 data rows */
+    double first10;       /* harvest rule: first number among the first 10 data rows
+                             (every column; the caller picks the keyword columns) */
     int has_first10;
-    double spark[CSV_SPARK_BUCKETS]; /* mean of the numeric cells of each bucket of rows */
+    double spark[CSV_SPARK_BUCKETS]; /* mean of the numeric cells of each bucket of rows;
+                                        NAN for a bucket without numbers */
     int nspark;           /* buckets in use */
     uint64_t spark_rows;  /* rows per bucket */
 };
@@ -77,6 +86,7 @@ struct csv_summary {
     int has_header;
     uint64_t ragged;      /* rows whose field count differs from the header's */
     int64_t first_invalid_utf8; /* byte offset of the first invalid UTF-8, or -1 */
+    int64_t first_nul;          /* byte offset of the first NUL byte (UTF-16? binary?), or -1 */
     struct csv_column *cols;
     size_t table_rows;    /* rows kept for the table view */
     int done;             /* the whole file has been read */
@@ -95,7 +105,7 @@ struct csv_reader *csv_reader_open(const char *path, enum csv_mode mode, struct 
 struct csv_reader *csv_reader_mem(const char *data, size_t n, enum csv_mode mode);
 /* Work until done or until `deadline_ns` (clock_now_ns; 0 = no deadline) passes.
  * Returns 1 when there is more to do, 0 when done, -1 on error: `err` says why
- * (unreadable, binary data with the NUL byte's offset, a field over CSV_MAX_FIELD). */
+ * (unreadable, a field over CSV_MAX_FIELD). NUL bytes are no error: see first_nul. */
 int csv_reader_step(struct csv_reader *r, int64_t deadline_ns, struct err *err) ATTR_WUR;
 /* The statistics so far (final once step returned 0); valid until the reader is freed. */
 const struct csv_summary *csv_reader_summary(const struct csv_reader *r);

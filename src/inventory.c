@@ -313,15 +313,31 @@ static void inv_csv_done(struct inv_job *j, struct inv_file *f)
     inv_close_file(j);
 }
 
+/* Valid UTF-8, NUL bytes allowed: the agent read text with Rust's read_to_string, which
+ * takes NULs (U+0000) but refuses invalid UTF-8. */
+static int inv_utf8_with_nul(const char *s, size_t n)
+{
+    while (n > 0) {
+        const char *nul = memchr(s, '\0', n);
+        size_t seg = nul != NULL ? (size_t)(nul - s) : n;
+
+        if (!utf8_valid(s, seg))
+            return 0;
+        if (nul == NULL)
+            break;
+        s += seg + 1;
+        n -= seg + 1;
+    }
+    return 1;
+}
+
 static void inv_md_done(struct inv_job *j, struct inv_file *f)
 {
     struct md_summary md;
     struct err err;
 
-    if (!utf8_valid(buf_cstr(&j->text), j->text.len)) {
-        inv_fail(j, f, "%s", memchr(j->text.data, '\0', j->text.len) != NULL
-                                 ? "binary data (NUL bytes): not a Markdown file"
-                                 : "not valid UTF-8");
+    if (!inv_utf8_with_nul(buf_cstr(&j->text), j->text.len)) {
+        inv_fail(j, f, "not valid UTF-8");
         return;
     }
     if (md_summarize(buf_cstr(&j->text), j->text.len, &md, &err) < 0) {

@@ -9,9 +9,11 @@
 
 #include <stddef.h>
 
-/* Parse the whole of s[0..n) as a finite decimal number: optional ASCII spaces around,
+/* Parse the whole of s[0..n) as a finite decimal number: optional spaces/tabs around,
  * optional sign, digits with an optional '.' (".5" and "5." allowed), optional exponent.
- * No hex, no inf/nan, no thousands separators. Returns 1 and sets *out, or 0. */
+ * No hex, no inf/nan, no thousands separators, never the locale's decimal comma.
+ * Overflow fails; underflow gives 0 or a subnormal, as strtod does. Returns 1 and sets
+ * *out, or 0. */
 int num_parse(const char *s, size_t n, double *out);
 
 /* Like num_parse, and also tells whether the number is an integer literal (no '.' and no

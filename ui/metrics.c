@@ -299,6 +299,24 @@ double metrics_progress(const struct app *app)
     return -1;
 }
 
+/* What the reader noticed that changes how far the figures can be trusted. */
+static void metrics_csv_note(struct metrics *m)
+{
+    const struct csv_summary *s = csv_reader_summary(m->csv);
+
+    free(m->note);
+    m->note = NULL;
+    if (s->first_nul >= 0)
+        m->note = xasprintf("NUL bytes from byte %lld: UTF-16 or binary? The figures may mean "
+                            "nothing", (long long)s->first_nul);
+    else if (s->first_invalid_utf8 >= 0)
+        m->note = xasprintf("not valid UTF-8 at byte %lld: left out of analyses",
+                            (long long)s->first_invalid_utf8);
+    else if (s->ragged > 0)
+        m->note = xasprintf("%llu row%s with a different number of fields than the header",
+                            (unsigned long long)s->ragged, s->ragged == 1 ? "" : "s");
+}
+
 int metrics_step(struct app *app, int64_t deadline_ns)
 {
     struct metrics *m = &app->metrics;
@@ -313,6 +331,8 @@ int metrics_step(struct app *app, int64_t deadline_ns)
         if (r < 0) {
             metrics_fail(m, "%s", err.msg);
             r = 0;
+        } else if (r == 0) {
+            metrics_csv_note(m);
         }
         break;
     case MK_JSON:

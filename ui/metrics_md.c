@@ -35,22 +35,19 @@ int metrics_md_step(struct app *app, int64_t deadline_ns)
         if (got == 0) {
             close(m->md.fd);
             m->md.fd = -1;
-            if (memchr(buf_cstr(&m->md.text), '\0', m->md.text.len) != NULL) {
+            free(m->note);
+            m->note = NULL;
+            if (memchr(buf_cstr(&m->md.text), '\0', m->md.text.len) != NULL)
+                m->note = xstrdup("contains NUL bytes: binary or UTF-16 text?");
+            else if (!utf8_valid(buf_cstr(&m->md.text), m->md.text.len))
+                m->note = xstrdup("not valid UTF-8: shown with replacement characters, left "
+                                  "out of analyses");
+            if (md_summarize(buf_cstr(&m->md.text), m->md.text.len, &m->md.md, &err) < 0) {
+                md_summary_fini(&m->md.md);
                 free(m->error);
-                m->error = xstrdup("binary data (NUL bytes): not a Markdown file");
+                m->error = xstrdup(err.msg);
             } else {
-                if (!utf8_valid(buf_cstr(&m->md.text), m->md.text.len)) {
-                    free(m->note);
-                    m->note = xstrdup("not valid UTF-8: shown with replacement characters, "
-                                      "left out of analyses");
-                }
-                if (md_summarize(buf_cstr(&m->md.text), m->md.text.len, &m->md.md, &err) < 0) {
-                    md_summary_fini(&m->md.md);
-                    free(m->error);
-                    m->error = xstrdup(err.msg);
-                } else {
-                    m->md.done = 1;
-                }
+                m->md.done = 1;
             }
             buf_reset(&m->md.text);
             more = 0;
