@@ -638,6 +638,17 @@ static int app_setup(struct app *app, const struct app_options *opts, struct err
         if (config_load(&app->cfg, cfgpath, 1, err) < 0)
             return 2;
     }
+    /* the command line wins over the file and the environment */
+    if (opts->host != NULL) {
+        free(app->cfg.host);
+        app->cfg.host = xstrdup(opts->host);
+    }
+    if (opts->model != NULL) {
+        free(app->cfg.model);
+        app->cfg.model = xstrdup(opts->model);
+    }
+    if (host_resolve(app->cfg.host, &app->host, err) < 0)
+        return 2;
     want = opts->theme ? opts->theme : app->cfg.theme ? app->cfg.theme : "dark";
     if (app_find_themes(app, want, err) < 0)
         return 2;

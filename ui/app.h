@@ -9,6 +9,7 @@
 #include "config.h"
 #include "draw.h"
 #include "ftree.h"
+#include "host.h"
 #include "keys.h"
 #include "layout.h"
 #include "metrics.h"
@@ -33,6 +34,7 @@ enum msg_kind { MSG_INFO, MSG_OK, MSG_ERROR };
 struct app {
     struct app_options opts;
     struct config cfg;
+    struct host host;         /* the server analyses talk to, resolved like the ollama CLI */
     struct evloop *loop;
     struct tty term;
     struct draw draw;

@@ -43,7 +43,7 @@ void status_draw(struct app *app)
     const struct rect *r = &app->layout.status;
     const struct draw *d = &app->draw;
     struct ftree_progress pr;
-    char seg[160], num[32];
+    char seg[800], num[32];
     int x = 1, limit, hints_w;
     const char *hints = " ? help  q quit ";
 
@@ -102,9 +102,10 @@ void status_draw(struct app *app)
         x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
         if (pr.watch_failed)
             x = status_seg(app, x, limit, d->role[ROLE_STATUS_ERROR], "live updates limited");
-        snprintf(seg, sizeof seg, "%s", app->cfg.model ? app->cfg.model : "");
-        if (seg[0] != '\0')
-            x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+        /* the server an analysis would use, as resolved (port 80 surprises people) */
+        snprintf(seg, sizeof seg, "%s @ %s", app->cfg.model ? app->cfg.model : "?",
+                 app->host.url);
+        x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
     }
     draw_str_right(&app->draw, app->status_win, 0, 0, r->w, d->role[ROLE_STATUS_KEY], hints);
     wnoutrefresh(app->status_win);
