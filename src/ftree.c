@@ -194,12 +194,12 @@ struct fnode *ftree_find(const struct ftree *t, const char *relpath)
     while (*p != '\0' && n != NULL) {
         const char *slash = strchr(p, '/');
         size_t len = slash ? (size_t)(slash - p) : strlen(p);
-        struct fnode *c;
+        struct fnode *found = NULL;
 
-        for (c = n->child; c != NULL; c = c->next)
+        for (struct fnode *c = n->child; c != NULL && found == NULL; c = c->next)
             if (strlen(c->name) == len && memcmp(c->name, p, len) == 0)
-                break;
-        n = c;
+                found = c;
+        n = found;
         p += len;
         while (*p == '/')
             p++;
@@ -477,7 +477,6 @@ static void ftree_merge(struct ftree *t, struct fnode *dir)
             /* the name now denotes something else: replace the node */
             ftree_remove(t, old);
             ftree_attach(t, dir, fresh, prevp);
-            fresh = *prevp;
         }
         prevp = &(*prevp)->next;
         i++;
@@ -631,7 +630,7 @@ uint64_t ftree_generation(const struct ftree *t)
 
 /* --- removal ---------------------------------------------------------------------- */
 
-static void ftree_unqueue(struct ftree *t, struct fnode *n)
+static void ftree_unqueue(struct ftree *t, const struct fnode *n)
 {
     size_t j = 0;
 

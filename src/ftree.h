@@ -79,7 +79,7 @@ struct ftree_hooks {
     void (*node_gone)(void *arg, struct fnode *node);
     /* Something visible changed in `dir` (entries, sizes, counts): repaint, reload a
      * file's metrics if it was `node`. `node` may be NULL. */
-    void (*changed)(void *arg, struct fnode *dir, struct fnode *node);
+    void (*changed)(void *arg, struct fnode *dir, const struct fnode *node);
     void *arg;
 };
 

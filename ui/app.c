@@ -102,7 +102,7 @@ static void app_reload_due(void *arg)
     app_kick(app);
 }
 
-static void app_tree_changed(void *arg, struct fnode *dir, struct fnode *node)
+static void app_tree_changed(void *arg, struct fnode *dir, const struct fnode *node)
 {
     struct app *app = arg;
     struct fnode *shown = app->cursor;

@@ -136,7 +136,7 @@ int draw_width(struct draw *d, const char *s)
 int draw_str_ellipsis(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
                       const char *s)
 {
-    size_t len, width, ew = (size_t)(d->ascii ? 1 : 1), used = 0, fit;
+    size_t len, width, ew = 1, used = 0, fit; /* the ellipsis is one column, "~" or "…" */
     const char *clean = draw_clean(d, s, strlen(s), &len);
 
     if (cols <= 0)

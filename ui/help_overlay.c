@@ -62,7 +62,7 @@ void help_draw(struct app *app)
     size_t count = help_build(lines), split = count;
     struct draw *d = &app->draw;
     int two = app->term.cols >= 110;
-    int w, h, body, cols;
+    int w, h, body;
     WINDOW *win;
 
     if (two) {
@@ -91,7 +91,8 @@ void help_draw(struct app *app)
                   body > h - 2 ? "chimera keys (j/k scroll, any other key closes)"
                                : "chimera keys (any key closes)");
     if (two) {
-        cols = (w - 5) / 2;
+        int cols = (w - 5) / 2;
+
         help_column(app, win, lines, 0, split, 1, 2, cols, h - 2, app->help_scroll);
         help_column(app, win, lines, split, count, 1, 3 + cols, cols, h - 2, app->help_scroll);
     } else {

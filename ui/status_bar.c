@@ -28,9 +28,7 @@ static void status_prompt(struct app *app, int y, int cols)
     x += draw_str(&app->draw, app->status_win, y, x, cols - x - 1, a, app->prompt);
     {
         char hint[96];
-        size_t nmatch = 0;
 
-        (void)nmatch;
         snprintf(hint, sizeof hint, "  Enter keep %s Esc cancel %s * ? [ ] glob",
                  app->draw.g->sep, app->draw.g->sep);
         draw_str(&app->draw, app->status_win, y, x, cols - x, app->draw.role[ROLE_STATUS], hint);
@@ -38,14 +36,56 @@ static void status_prompt(struct app *app, int y, int cols)
     wmove(app->status_win, y, x);
 }
 
+/* The facts of the idle state, as many as fit before `limit`. */
+static void status_facts(struct app *app, int x, int limit)
+{
+    const struct draw *d = &app->draw;
+    struct ftree_progress pr;
+    char seg[800];
+
+    ftree_progress(app->tree, &pr);
+    if (pr.scanning) {
+        char num[32];
+
+        fmt_count(num, sizeof num, pr.files);
+        snprintf(seg, sizeof seg, "%s reading %s entries (Esc stops)",
+                 d->g->spinner[app->spinner / 4 % 4], num);
+        x = status_seg(app, x, limit, d->role[ROLE_PROGRESS], seg);
+    } else if (pr.cancelled) {
+        x = status_seg(app, x, limit, d->role[ROLE_STATUS_ERROR], "counts partial (R)");
+    }
+    if (metrics_busy(&app->metrics)) {
+        double f = metrics_progress(app);
+
+        if (f >= 0)
+            snprintf(seg, sizeof seg, "loading %d%%", (int)(f * 100));
+        else
+            snprintf(seg, sizeof seg, "loading");
+        x = status_seg(app, x, limit, d->role[ROLE_PROGRESS], seg);
+    }
+    if (ftree_marked_count(app->tree) > 0) {
+        snprintf(seg, sizeof seg, "%zu marked", ftree_marked_count(app->tree));
+        x = status_seg(app, x, limit, d->role[ROLE_STATUS_OK], seg);
+    }
+    if (ftree_filter(app->tree) != NULL) {
+        snprintf(seg, sizeof seg, "filter /%s", ftree_filter(app->tree));
+        x = status_seg(app, x, limit, d->role[ROLE_STATUS_STATE], seg);
+    }
+    snprintf(seg, sizeof seg, "sort %s", sort_key_name(ftree_sort(app->tree)));
+    x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+    if (pr.watch_failed)
+        x = status_seg(app, x, limit, d->role[ROLE_STATUS_ERROR], "live updates limited");
+    /* the server an analysis would use, as resolved (port 80 surprises people) */
+    snprintf(seg, sizeof seg, "%s @ %s", app->cfg.model ? app->cfg.model : "?", app->host.url);
+    status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+}
+
 void status_draw(struct app *app)
 {
     const struct rect *r = &app->layout.status;
     const struct draw *d = &app->draw;
-    struct ftree_progress pr;
-    char seg[800], num[32];
-    int x = 1, limit, hints_w;
     const char *hints = " ? help  q quit ";
+    int x = 1, limit;
 
     if (r->h <= 0)
         return;
@@ -55,57 +95,19 @@ void status_draw(struct app *app)
         wnoutrefresh(app->status_win);
         return;
     }
-    hints_w = draw_width(&app->draw, hints);
-    limit = r->w - hints_w;
-    ftree_progress(app->tree, &pr);
-    /* a message takes the place of everything but the state */
+    limit = r->w - draw_width(&app->draw, hints);
     x = status_seg(app, x, limit, d->role[ROLE_STATUS_STATE], "idle");
     if (app->msg[0] != '\0') {
+        /* a message takes the place of everything but the state */
         enum theme_role role = app->msg_kind == MSG_ERROR ? ROLE_STATUS_ERROR
                                : app->msg_kind == MSG_OK  ? ROLE_STATUS_OK
                                                           : ROLE_STATUS;
-        int sep = draw_width(&app->draw, d->g->sep);
 
-        x += draw_str(&app->draw, app->status_win, 0, x, limit - x, d->role[ROLE_STATUS], d->g->sep);
-        if (draw_width(&app->draw, app->msg) > limit - x)
-            draw_str_ellipsis(&app->draw, app->status_win, 0, x, limit - x, d->role[role], app->msg);
-        else
-            x += draw_str(&app->draw, app->status_win, 0, x, limit - x, d->role[role], app->msg);
-        (void)sep;
+        x += draw_str(&app->draw, app->status_win, 0, x, limit - x, d->role[ROLE_STATUS],
+                      d->g->sep);
+        draw_str_ellipsis(&app->draw, app->status_win, 0, x, limit - x, d->role[role], app->msg);
     } else {
-        if (pr.scanning) {
-            fmt_count(num, sizeof num, pr.files);
-            snprintf(seg, sizeof seg, "%s reading %s entries (Esc stops)",
-                     d->g->spinner[app->spinner / 4 % 4], num);
-            x = status_seg(app, x, limit, d->role[ROLE_PROGRESS], seg);
-        } else if (pr.cancelled) {
-            x = status_seg(app, x, limit, d->role[ROLE_STATUS_ERROR], "counts partial (R)");
-        }
-        if (metrics_busy(&app->metrics)) {
-            double f = metrics_progress(app);
-
-            if (f >= 0)
-                snprintf(seg, sizeof seg, "loading %d%%", (int)(f * 100));
-            else
-                snprintf(seg, sizeof seg, "loading");
-            x = status_seg(app, x, limit, d->role[ROLE_PROGRESS], seg);
-        }
-        if (ftree_marked_count(app->tree) > 0) {
-            snprintf(seg, sizeof seg, "%zu marked", ftree_marked_count(app->tree));
-            x = status_seg(app, x, limit, d->role[ROLE_STATUS_OK], seg);
-        }
-        if (ftree_filter(app->tree) != NULL) {
-            snprintf(seg, sizeof seg, "filter /%s", ftree_filter(app->tree));
-            x = status_seg(app, x, limit, d->role[ROLE_STATUS_STATE], seg);
-        }
-        snprintf(seg, sizeof seg, "sort %s", sort_key_name(ftree_sort(app->tree)));
-        x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
-        if (pr.watch_failed)
-            x = status_seg(app, x, limit, d->role[ROLE_STATUS_ERROR], "live updates limited");
-        /* the server an analysis would use, as resolved (port 80 surprises people) */
-        snprintf(seg, sizeof seg, "%s @ %s", app->cfg.model ? app->cfg.model : "?",
-                 app->host.url);
-        x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+        status_facts(app, x, limit);
     }
     draw_str_right(&app->draw, app->status_win, 0, 0, r->w, d->role[ROLE_STATUS_KEY], hints);
     wnoutrefresh(app->status_win);

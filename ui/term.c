@@ -43,11 +43,10 @@ static void term_crash_handler(int sig)
     if (curses_up) {
         /* mouse reporting off, normal screen, visible cursor, attributes reset */
         static const char mouse_off[] = "\033[?1000l\033[?1002l\033[?1006l";
-        ssize_t r;
-
-        r = write(STDOUT_FILENO, mouse_off, sizeof mouse_off - 1);
-        r = write(STDOUT_FILENO, reset_seq, reset_len);
-        (void)r;
+        /* nothing can be done about a failed write here: the results are ignored */
+        if (write(STDOUT_FILENO, mouse_off, sizeof mouse_off - 1) < 0 ||
+            write(STDOUT_FILENO, reset_seq, reset_len) < 0) {
+        }
         if (saved_tio_ok)
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
     }

@@ -31,7 +31,7 @@ static void on_gone(void *arg, struct fnode *n)
     ((struct hooks_seen *)arg)->gone++;
 }
 
-static void on_changed(void *arg, struct fnode *dir, struct fnode *n)
+static void on_changed(void *arg, struct fnode *dir, const struct fnode *n)
 {
     (void)dir;
     (void)n;
