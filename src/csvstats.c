@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "csvcol.h"
 #include "csvsrc.h"
+#include "harvest.h"
 #include "numparse.h"
 #include "xmem.h"
 
@@ -32,7 +33,6 @@
 #define RD_PCT_FLOOR ((size_t)256)
 #define RD_TOP_BUDGET ((size_t)128 << 10)
 #define RD_TOP_FLOOR ((size_t)64)
-#define RD_HARVEST_STACK 128
 #define RD_SEED UINT64_C(0x6a09e667f3bcc909)
 
 struct rd_utf8 {
@@ -171,41 +171,6 @@ static int64_t rd_utf8_scan(struct rd_utf8 *u, const unsigned char *p, size_t n,
     return -1;
 }
 
-/* --- the harvest rule ----------------------------------------------------------------- */
-
-static int rd_is_white(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-/* SPEC section 5 step 3: trim white space, strip trailing '%' and 's' characters, remove
- * every ',', then a finite decimal. harvest_parse_number (harvest.c) applies the same rule;
- * this private copy goes once that module is in. */
-static int rd_harvest_number(const char *s, size_t n, double *out)
-{
-    char stack[RD_HARVEST_STACK] = "", *copy; /* only the first ten rows come here */
-    size_t k = 0;
-    int ok;
-
-    while (n > 0 && rd_is_white(*s)) {
-        s++;
-        n--;
-    }
-    while (n > 0 && (rd_is_white(s[n - 1]) || s[n - 1] == '%' || s[n - 1] == 's'))
-        n--;
-    if (memchr(s, ',', n) == NULL)
-        return num_parse(s, n, out);
-    copy = n <= sizeof stack ? stack : xmalloc(n);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != ',')
-            copy[k++] = s[i];
-    }
-    ok = num_parse(copy, k, out);
-    if (copy != stack)
-        free(copy);
-    return ok;
-}
-
 /* --- the table prefix ----------------------------------------------------------------- */
 
 static void tab_init(struct rd_table *t)
@@ -318,7 +283,7 @@ static inline void rd_cell(struct csv_reader *r, const char *data, size_t len, s
     if (r->sum.rows < RD_FIRST10_ROWS && !r->sum.cols[col].has_first10) {
         double v;
 
-        if (rd_harvest_number(data, len, &v)) {
+        if (harvest_parse_number(data, len, &v)) {
             r->sum.cols[col].first10 = v;
             r->sum.cols[col].has_first10 = 1;
         }

@@ -3,9 +3,11 @@
  * Keys keep their first value ("first wins", as the original agent's or_insert did).
  * The rule's pieces live here so every reader applies the same one:
  *   - a label is a metric when it contains tok, throughput, latency, ttft or speed
- *     (ASCII case-insensitive);
- *   - a numeric string is one that parses as a finite decimal after trimming white space,
- *     removing trailing '%' and 's' characters and every ','. */
+ *     (ASCII case-insensitive; U+212A KELVIN SIGN also counts as 'k', since the original
+ *     lower-cased with Unicode rules, which map it to 'k');
+ *   - a numeric string is one that parses as a finite decimal after trimming white space
+ *     (Unicode White_Space, as Rust's str::trim), removing trailing '%' and 's' characters
+ *     and every ','. */
 #ifndef SRC_HARVEST_H
 #define SRC_HARVEST_H
 
@@ -13,6 +15,7 @@
 #include <stdint.h>
 
 struct json_leaf;
+struct hv_keys;
 
 enum harvest_type {
     HARVEST_NUMBER,  /* a double, printed as the original did ("41.0" keeps its ".0") */
@@ -21,7 +24,7 @@ enum harvest_type {
 };
 
 struct harvest_entry {
-    char *key;
+    char *key;                     /* owned by the map */
     enum harvest_type type;
     double number;
     uint64_t count;
@@ -34,6 +37,11 @@ struct harvest {
     size_t n, cap;
     size_t *index;                 /* open-addressing hash of entry positions */
     size_t index_cap;
+    /* harvest_json_leaf's memo: the last path it tested and where that path's first
+     * keyword ends (SIZE_MAX: none), so a path sharing its prefix is not scanned again */
+    char *memo;
+    size_t memo_len, memo_hit;
+    struct hv_keys *keys;          /* blocks holding the entries' keys (harvest.c) */
 };
 
 void harvest_init(struct harvest *h);

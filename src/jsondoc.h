@@ -38,8 +38,9 @@ struct jsondoc;
 
 /* Parse text[0..n). NULL with `err` set ("line L, column C: ...") on a syntax error by
  * jsonscan's strict rules (the same documents the harvest accepts) or past its limits
- * (nesting deeper than JSONSCAN_MAX_DEPTH, ...), and for a number longer than 63
- * characters, which cJSON cannot read. Strings cut at a \u0000 (cJSON keeps C strings).
+ * (nesting deeper than JSONSCAN_MAX_DEPTH, ...), and, with a cJSON built without the
+ * CVE-2023-26819 fix, for a number longer than 63 characters, which such a cJSON cannot
+ * read. Strings are cut at a \u0000 (cJSON keeps C strings).
  * Numbers keep their source text. The root starts expanded, everything else collapsed
  * except containers of depth 1 with at most 8 children. */
 struct jsondoc *jsondoc_parse(const char *text, size_t n, struct err *err);
