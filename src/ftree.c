@@ -433,7 +433,8 @@ static void ftree_merge(struct ftree *t, struct fnode *dir)
     struct fnode **prevp = &dir->child;
     size_t i = 0;
 
-    qsort(t->cur.kids, t->cur.nkids, sizeof *t->cur.kids, ftree_cmp_name_qsort);
+    if (t->cur.nkids > 1) /* qsort with a NULL array is undefined even for 0 items */
+        qsort(t->cur.kids, t->cur.nkids, sizeof *t->cur.kids, ftree_cmp_name_qsort);
     while (*prevp != NULL || i < t->cur.nkids) {
         struct fnode *old = *prevp;
         struct fnode *fresh = i < t->cur.nkids ? t->cur.kids[i] : NULL;

@@ -166,7 +166,8 @@ static int inv_walk_step(struct inv_job *j)
         int fd;
 
         if (j->ndirs == 0) {
-            qsort(j->inv->files, j->inv->nfiles, sizeof *j->inv->files, inv_cmp_file);
+            if (j->inv->nfiles > 1)
+                qsort(j->inv->files, j->inv->nfiles, sizeof *j->inv->files, inv_cmp_file);
             return 1;
         }
         free(j->cur.rel);
@@ -221,7 +222,8 @@ static void inv_add_listed(struct inv_job *j, const char *const *files, size_t n
         }
         free(path);
     }
-    qsort(j->inv->files, j->inv->nfiles, sizeof *j->inv->files, inv_cmp_file);
+    if (j->inv->nfiles > 1)
+        qsort(j->inv->files, j->inv->nfiles, sizeof *j->inv->files, inv_cmp_file);
 }
 
 /* --- parsing one file -------------------------------------------------------------------- */

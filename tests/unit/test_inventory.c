@@ -56,8 +56,13 @@ static char *make_tree(void)
              tu_utc(2025, 1, 1, 0, 0, 0));
     tu_write(root, "csv_data/skipped.md", "# md is not read from csv_data\n", (size_t)-1, base);
     tu_write(root, "artifacts/outside.csv", "tok\n1\n", (size_t)-1, base);
-    if (symlink("../reports/run.json", tu_join(root, "csv_data/link.json")) != 0)
-        fail_msg("symlink");
+    {
+        char *link = tu_join(root, "csv_data/link.json");
+
+        if (symlink("../reports/run.json", link) != 0)
+            fail_msg("symlink");
+        free(link);
+    }
     return root;
 }
 
