@@ -329,8 +329,11 @@ static void app_paint(struct app *app)
         char msg[96];
 
         werase(stdscr);
+        /* the long form when it fits, else the short one: the numbers matter most */
         snprintf(msg, sizeof msg, "terminal too small (%dx%d): chimera needs %dx%d", app->term.cols,
                  app->term.rows, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
+        if ((int)strlen(msg) > app->term.cols)
+            snprintf(msg, sizeof msg, "too small: need %dx%d", LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
         draw_str(&app->draw, stdscr, 0, 0, app->term.cols, app->draw.role[ROLE_STATUS_ERROR],
                  msg);
         wnoutrefresh(stdscr);
@@ -388,9 +391,17 @@ static void app_before_sleep(void *arg)
 
 /* --- input ------------------------------------------------------------------------------------------ */
 
-static void app_resize(struct app *app)
+/* The window size changed. After SIGWINCH, ask the terminal and tell curses
+ * (resizeterm); resizeterm then queues a KEY_RESIZE, and that key must only re-lay out:
+ * calling resizeterm again would queue another one, forever. */
+static void app_resize(struct app *app, int from_key)
 {
-    term_resize(&app->term);
+    if (from_key) {
+        app->term.rows = LINES;
+        app->term.cols = COLS;
+    } else {
+        term_resize(&app->term);
+    }
     app_relayout(app);
     app->urgent = 1;
 }
@@ -525,7 +536,7 @@ static void app_handle_key(struct app *app, int is_key, wint_t ch)
     app->urgent = 1;
     app_dirty(app);
     if (is_key && ch == KEY_RESIZE) {
-        app_resize(app);
+        app_resize(app, 1);
         return;
     }
     if (app->prompting) {
@@ -608,11 +619,9 @@ static void app_on_signal(int fd, unsigned events, void *arg)
 
     (void)fd;
     (void)events;
-    if (bits & SIG_WINCH)
-        app_resize(app);
-    if (bits & SIG_CONT) {
+    if (bits & (SIG_WINCH | SIG_CONT)) {
         clearok(curscr, TRUE);
-        app_resize(app);
+        app_resize(app, 0);
     }
     if (bits & (SIG_TERM | SIG_HUP | SIG_INT)) {
         app->exit_signal = (bits & SIG_TERM) ? SIGTERM : (bits & SIG_HUP) ? SIGHUP : SIGINT;

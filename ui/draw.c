@@ -216,7 +216,10 @@ void draw_box_attr(struct draw *d, WINDOW *w, attr_t border, attr_t title_attr, 
     getmaxyx(w, h, wd);
     (void)h;
     wattrset(w, border);
-    box(w, 0, 0);
+    if (d->ascii)
+        wborder(w, '|', '|', '-', '-', '+', '+', '+', '+'); /* no line-drawing set needed */
+    else
+        box(w, 0, 0);
     if (title != NULL && *title != '\0' && wd > 4) {
         mvwaddch(w, 0, 1, ' ');
         draw_str_ellipsis(d, w, 0, 2, wd - 5, title_attr, title);

@@ -77,8 +77,8 @@ static char *tree_suffix(struct app *app, const struct fnode *n)
     return NULL;
 }
 
-static void tree_draw_line(struct app *app, WINDOW *w, int y, int width, const struct fline *l,
-                           int is_cursor, int focused)
+static void tree_draw_line(struct app *app, WINDOW *w, int y, int width, int right_col,
+                           const struct fline *l, int is_cursor, int focused)
 {
     const struct fnode *n = l->node;
     struct draw *d = &app->draw;
@@ -103,7 +103,7 @@ static void tree_draw_line(struct app *app, WINDOW *w, int y, int width, const s
                       (n->flags & FNODE_MARKED) ? d->g->mark : d->g->nomark);
     x += draw_str(d, w, y, x, 1, base, " ");
     tree_right(app, n, right, sizeof right);
-    right_w = draw_width(d, right);
+    right_w = right_col; /* the same for every line, so the times line up */
     /* a wide pane has room for the modification time too */
     when[0] = '\0';
     if (width >= 52 && n->type != FNODE_SPECIAL && n->mtime > 0)
@@ -183,10 +183,23 @@ void tree_draw(struct app *app, WINDOW *w, int focused)
     else
         snprintf(title, sizeof title, "Artifacts");
     draw_box(&app->draw, w, focused, title);
-    for (int r = 0; r < rows && app->tree_top + r < (long)count; r++) {
-        long i = app->tree_top + r;
+    {
+        int right_col = 4;
 
-        tree_draw_line(app, w, r + 1, wd - 2, &lines[i], i == cur, focused);
+        for (int r = 0; r < rows && app->tree_top + r < (long)count; r++) {
+            char right[32];
+            int rw;
+
+            tree_right(app, lines[app->tree_top + r].node, right, sizeof right);
+            rw = draw_width(&app->draw, right);
+            if (rw > right_col)
+                right_col = rw;
+        }
+        for (int r = 0; r < rows && app->tree_top + r < (long)count; r++) {
+            long i = app->tree_top + r;
+
+            tree_draw_line(app, w, r + 1, wd - 2, right_col, &lines[i], i == cur, focused);
+        }
     }
     if ((long)count > rows) {
         char pos[32];
