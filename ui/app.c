@@ -145,7 +145,7 @@ static void app_on_watch(int fd, unsigned events, void *arg)
 /* --- themes ---------------------------------------------------------------------------------- */
 
 /* Folders searched for theme files, in order. */
-static size_t app_theme_dirs(char dirs[4][PATH_MAX])
+static size_t app_theme_dirs(char dirs[5][PATH_MAX])
 {
     size_t n = 0;
     const char *xdg = getenv("XDG_CONFIG_HOME");
@@ -170,6 +170,9 @@ static size_t app_theme_dirs(char dirs[4][PATH_MAX])
             *slash = '\0';
             if (snprintf(dirs[n], PATH_MAX, "%s/../themes", exe) < PATH_MAX)
                 n++;
+            /* an install moved elsewhere: PREFIX/bin/chimera -> PREFIX/share/chimera */
+            if (snprintf(dirs[n], PATH_MAX, "%s/../share/chimera/themes", exe) < PATH_MAX)
+                n++;
             if (snprintf(dirs[n], PATH_MAX, "%s/themes", exe) < PATH_MAX)
                 n++;
         }
@@ -192,8 +195,8 @@ static int app_load_theme(struct app *app, size_t idx, struct err *err)
 
 static int app_find_themes(struct app *app, const char *want, struct err *err)
 {
-    char dirs[4][PATH_MAX];
-    const char *ptrs[4];
+    char dirs[5][PATH_MAX];
+    const char *ptrs[5];
     size_t n = app_theme_dirs(dirs);
 
     for (size_t i = 0; i < n; i++)
