@@ -80,7 +80,7 @@ static size_t san_decode(const unsigned char *s, size_t n, int32_t *cp)
 static bool san_needs_escape(int32_t cp)
 {
     return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x2028 && cp <= 0x202E) ||
-           (cp >= 0x2066 && cp <= 0x2069);
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C;
 }
 
 /* Append p[0..len) (valid UTF-8). When it does not fit, keep the longest prefix that ends

@@ -4,9 +4,9 @@
  * UTF-8 that contains no terminal control sequences:
  *   - C0 controls and DEL become caret escapes: ESC -> "^[", BEL -> "^G", DEL -> "^?";
  *   - C1 controls (U+0080..U+009F) become "<U+009B>"-style escapes;
- *   - bidirectional overrides/isolates (U+202A..U+202E, U+2066..U+2069) and line/paragraph
- *     separators (U+2028, U+2029) become "<U+202E>"-style escapes, so text cannot be
- *     reordered or broken on screen;
+ *   - bidirectional overrides/isolates (U+202A..U+202E, U+2066..U+2069), direction marks
+ *     (U+200E, U+200F, U+061C) and line/paragraph separators (U+2028, U+2029) become
+ *     "<U+202E>"-style escapes, so text cannot be reordered or broken on screen;
  *   - invalid UTF-8 (bad lead bytes, truncated or overlong sequences, surrogates, code
  *     points above U+10FFFF) becomes U+FFFD, one per maximal invalid subpart (the W3C /
  *     Unicode "substitution of maximal subparts" practice);

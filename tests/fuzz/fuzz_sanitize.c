@@ -53,6 +53,7 @@ static void fuzz_check_output(const char *s, size_t n, unsigned flags)
         fuzz_require(!(cp >= 0x80 && cp <= 0x9F), "C1 control", flags);
         fuzz_require(!(cp >= 0x2028 && cp <= 0x202E), "bidi embedding or separator", flags);
         fuzz_require(!(cp >= 0x2066 && cp <= 0x2069), "bidi isolate", flags);
+        fuzz_require(cp != 0x200E && cp != 0x200F && cp != 0x061C, "direction mark", flags);
         i += len;
     }
 }

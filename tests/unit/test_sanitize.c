@@ -42,7 +42,7 @@ static void check(const char *in, unsigned flags, const char *want)
 static int is_escaped(int32_t cp)
 {
     return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x2028 && cp <= 0x202E) ||
-           (cp >= 0x2066 && cp <= 0x2069);
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C;
 }
 
 /* The invariants every output must hold, whatever the input. */
@@ -137,9 +137,9 @@ static void test_c1_controls(void **state)
 
 static void test_bidi_and_separators(void **state)
 {
-    static const int32_t escaped[] = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066,
-                                      0x2067, 0x2068, 0x2069, 0x2028, 0x2029};
-    static const int32_t kept[] = {0x2027, 0x202F, 0x2065, 0x206A, 0x200E, 0x200F};
+    static const int32_t escaped[] = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067,
+                                      0x2068, 0x2069, 0x2028, 0x2029, 0x200E, 0x200F, 0x061C};
+    static const int32_t kept[] = {0x2027, 0x202F, 0x2065, 0x206A, 0x200D, 0x2010, 0x061B};
 
     (void)state;
     for (size_t i = 0; i < sizeof escaped / sizeof escaped[0]; i++) {
