@@ -488,27 +488,26 @@ static void app_start_prompt(struct app *app)
     curs_set(1);
 }
 
-static void app_mouse(struct app *app)
+/* One mouse report. */
+static void app_mouse_event(struct app *app, const MEVENT *ev)
 {
-    MEVENT ev;
     int p;
 
-    if (getmouse(&ev) != OK)
-        return;
     if (app->help) {
-        app->help = 0;
+        if (ev->bstate & BUTTON1_PRESSED)
+            app->help = 0;
         return;
     }
-    if (app->layout.mode == LAYOUT_TABS && ev.y == 0 && (ev.bstate & BUTTON1_PRESSED)) {
+    if (app->layout.mode == LAYOUT_TABS && ev->y == 0 && (ev->bstate & BUTTON1_PRESSED)) {
         /* tabs are " Artifacts  Metrics  Report " */
-        app_set_focus(app, ev.x < 12 ? PANE_TREE : ev.x < 22 ? PANE_METRICS : PANE_REPORT);
+        app_set_focus(app, ev->x < 12 ? PANE_TREE : ev->x < 22 ? PANE_METRICS : PANE_REPORT);
         return;
     }
-    p = layout_pane_at(&app->layout, ev.y, ev.x);
+    p = layout_pane_at(&app->layout, ev->y, ev->x);
     if (p < 0)
         return;
-    if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
-        int delta = (ev.bstate & BUTTON4_PRESSED) ? -3 : 3;
+    if (ev->bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+        int delta = (ev->bstate & BUTTON4_PRESSED) ? -3 : 3;
 
         if (p == PANE_TREE)
             tree_wheel(app, delta);
@@ -516,20 +515,30 @@ static void app_mouse(struct app *app)
             metrics_wheel(app, delta);
         return;
     }
-    if (ev.bstate & BUTTON1_PRESSED) {
-        int row = ev.y - app->layout.pane[p].y - 1;
+    if (ev->bstate & BUTTON1_PRESSED) {
+        int row = ev->y - app->layout.pane[p].y - 1;
         int64_t now = clock_now_ns();
         int dbl = row == app->last_click_line && now - app->last_click_ns < 400 * CLOCK_NS_PER_MS;
 
         if ((enum pane_id)p != app->focus)
             app_set_focus(app, (enum pane_id)p);
         app->last_click_ns = now;
-        app->last_click_line = row;
+        app->last_click_line = dbl ? -1 : row; /* a third click starts a new pair */
         if (p == PANE_TREE)
             tree_click(app, row, dbl);
         else if (p == PANE_METRICS)
             metrics_click(app, row);
     }
+}
+
+/* Every queued mouse report: a press and its release often arrive in one read (over SSH,
+ * in one packet), and curses then queues both behind a single KEY_MOUSE. */
+static void app_mouse(struct app *app)
+{
+    MEVENT ev;
+
+    for (int i = 0; i < 64 && getmouse(&ev) == OK; i++)
+        app_mouse_event(app, &ev);
 }
 
 static void app_handle_key(struct app *app, int is_key, wint_t ch)

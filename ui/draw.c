@@ -75,6 +75,13 @@ void draw_apply_theme(struct draw *d, const struct theme *t, int ncolors)
             d->role[r] |= A_REVERSE;
             continue;
         }
+        /* without colours, whatever a background set apart (cursor, status bar, matches,
+         * overlays) is set apart by reverse video instead */
+        if (ncolors == 0) {
+            if (s->bg != THEME_COLOR_DEFAULT)
+                d->role[r] ^= A_REVERSE;
+            continue;
+        }
         if (ncolors > 0 && r + 1 < COLOR_PAIRS) {
             int fg = theme_color_reduce(s->fg, ncolors);
             int bg = theme_color_reduce(s->bg, ncolors);
@@ -86,14 +93,21 @@ void draw_apply_theme(struct draw *d, const struct theme *t, int ncolors)
 }
 
 /* Sanitise into the scratch buffer; returns its text. */
-static const char *draw_clean(struct draw *d, const char *s, size_t n, size_t *len)
+static const char *draw_clean_flags(struct draw *d, const char *s, size_t n, unsigned flags,
+                                    size_t *len)
 {
     buf_reset(&d->scratch);
-    if (sanitize(s, n, SAN_EXPAND_TABS | (d->ascii ? SAN_ASCII : 0), &d->scratch) < 0) {
+    if (sanitize(s, n, flags | (d->ascii ? SAN_ASCII : 0), &d->scratch) < 0) {
         /* over the scratch maximum: what fitted is shown */
     }
     *len = d->scratch.len;
     return buf_cstr(&d->scratch);
+}
+
+/* Names and labels: a tab is shown as ^I, so "a<TAB>b" never passes for "a   b". */
+static const char *draw_clean(struct draw *d, const char *s, size_t n, size_t *len)
+{
+    return draw_clean_flags(d, s, n, 0, len);
 }
 
 static int draw_clean_text(WINDOW *w, int y, int x, int cols, attr_t attr, const char *s,
@@ -116,6 +130,15 @@ int draw_text(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr, co
 {
     size_t len;
     const char *clean = draw_clean(d, s, n, &len);
+
+    return draw_clean_text(w, y, x, cols, attr, clean, len);
+}
+
+int draw_text_tabs(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr, const char *s,
+                   size_t n)
+{
+    size_t len;
+    const char *clean = draw_clean_flags(d, s, n, SAN_EXPAND_TABS, &len);
 
     return draw_clean_text(w, y, x, cols, attr, clean, len);
 }

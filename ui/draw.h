@@ -37,9 +37,13 @@ void draw_fini(struct draw *d);
 void draw_apply_theme(struct draw *d, const struct theme *t, int ncolors);
 
 /* Draw s[0..n) (untrusted bytes) at (y, x) within `cols` columns; returns the columns
- * used. Text that does not fit is cut at a character boundary (no ellipsis). */
+ * used. Text that does not fit is cut at a character boundary (no ellipsis). Tabs show as
+ * ^I, like every other control character. */
 int draw_text(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr, const char *s,
               size_t n);
+/* The same for lines of a file's text: tabs expand to spaces. */
+int draw_text_tabs(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr, const char *s,
+                   size_t n);
 int draw_str(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr, const char *s);
 /* Like draw_str but ending in an ellipsis when cut. */
 int draw_str_ellipsis(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,

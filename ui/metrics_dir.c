@@ -219,7 +219,7 @@ long metrics_other_draw(struct app *app, WINDOW *w, int y0, int rows, int width)
             size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
             if (line++ >= m->scroll)
-                draw_text(d, w, y++, 1, width, d->role[ROLE_METRICS_VALUE], p, len);
+                draw_text_tabs(d, w, y++, 1, width, d->role[ROLE_METRICS_VALUE], p, len);
             p = nl ? nl + 1 : end;
         }
     }

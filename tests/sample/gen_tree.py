@@ -534,15 +534,14 @@ def edge_files(rng):
     reports/edge_cases/ is inside the ingest walk; edge/ is only seen by the tree pane."""
     e, b = "reports/edge_cases/", os.fsencode
     return [
-        (e + "binary_named.json", b"\x00\x01JSON?" + rng.randbytes(4000), "NUL bytes"),
+        (e + "binary_named.json", b"\x00\x01JSON?" + rng.randbytes(4000), "invalid JSON"),
         (e + "trailing_comma.json", '{"tokens_per_sec": 41.5, "runs": [1, 2,],}\n',
          "invalid JSON (trailing comma)"),
         (e + "truncated.json", '{"summary": {"avg_tokens_per_second": 41.',
          "invalid JSON (truncated)"),
         (e + "empty.json", b"", "invalid JSON (empty file)"),
         (e + "unterminated_quote.csv", 'model,notes,tokens_per_sec\n'
-         'gemma3,"this quote never closes,41.5\nllama3,ok,77.0\n',
-         "malformed CSV (unterminated quote)"),
+         'gemma3,"this quote never closes,41.5\nllama3,ok,77.0\n', None),
         (e + "ragged_rows.csv", "model,ttft_ms,tokens_per_sec\ngemma3,650.1\n"
          "llama3,120.5,77.2,extra,cells\nqwen2.5,99.0,69.1\n", None),
         (e + "latin1_units.csv", "metric,unit,value\nttft,\xb5s,650\n".encode("latin-1"),
@@ -550,7 +549,7 @@ def edge_files(rng):
         (e + "latin1_notes.md", "# Notes\n\nLatency in \xb5s, 54\xb0C.\n".encode("latin-1"),
          "invalid UTF-8"),
         (e + "utf16_export.csv", "\ufeffkernel,duration_us\nk0,12.5\n".encode("utf-16-le"),
-         "NUL bytes (UTF-16)"),
+         "invalid UTF-8 (UTF-16 with a byte order mark)"),
         (e + "empty.csv", b"", None),
         (e + "megaline.csv", b'model,notes,tokens_per_sec\ngemma3,"' + b"x" * (2 << 20)
          + b'",41.5\n', None),
@@ -644,8 +643,8 @@ def expectation(tree, args):
         "edge_cases": args.edge_cases,
         "rule": "reports/ (csv,json,md) + csv_data/ (csv,json); extensions case-insensitive; "
                 "regular files only (symlinks neither followed nor counted); failures excluded: "
-                "invalid UTF-8, NUL bytes, invalid or empty JSON, CSV with an unterminated quote; "
-                "ragged CSV rows and empty CSV are fine",
+                "invalid UTF-8, invalid or empty JSON; NUL bytes are valid UTF-8; ragged rows, "
+                "an unterminated quote and an empty CSV are fine",
         "total_files_analyzed": total, "total_file_size_bytes": size, "types": types,
         "failures": failures, "symlinks": sorted(show(s) for s in tree.links),
         "special_files": [show(s) for s in tree.specials],
