@@ -170,7 +170,7 @@ static long csv_draw_stats(struct app *app, WINDOW *w, int y0, int rows, int wid
     struct metrics *m = &app->metrics;
     struct draw *d = &app->draw;
     int show[ST_COUNT] = {0};
-    int namew = 6, avail, nstats, y = y0;
+    int namew = 6, typew, avail, nstats, y = y0;
     long total;
 
     csv_draw_spark(app, w, y++, width, s);
@@ -185,7 +185,9 @@ static long csv_draw_stats(struct app *app, WINDOW *w, int y0, int rows, int wid
         namew = 22;
     if (namew > width / 3)
         namew = width / 3;
-    avail = width - namew - CSV_TYPE_W;
+    /* a narrow pane spends its columns on numbers rather than on the type */
+    typew = width < 60 ? 0 : CSV_TYPE_W;
+    avail = width - namew - typew;
     nstats = avail / CSV_NUM_W;
     for (int st = 0; st < ST_COUNT; st++)
         show[st] = stat_rank[st] < nstats;
@@ -194,10 +196,11 @@ static long csv_draw_stats(struct app *app, WINDOW *w, int y0, int rows, int wid
         return total;
     /* header */
     {
-        int x = 1 + namew + CSV_TYPE_W;
+        int x = 1 + namew + typew;
 
         draw_str(d, w, y, 1, namew, d->role[ROLE_TABLE_HEADER], "column");
-        draw_str(d, w, y, 1 + namew + 1, CSV_TYPE_W - 1, d->role[ROLE_TABLE_HEADER], "type");
+        if (typew > 0)
+            draw_str(d, w, y, 1 + namew + 1, typew - 1, d->role[ROLE_TABLE_HEADER], "type");
         int hidden = 0;
 
         for (int st = 0; st < ST_COUNT; st++) {
@@ -222,11 +225,12 @@ static long csv_draw_stats(struct app *app, WINDOW *w, int y0, int rows, int wid
     for (int r = 0; r < rows && m->scroll + r < (long)s->ncols; r++, y++) {
         const struct csv_column *c = &s->cols[m->scroll + r];
         int numeric = csv_coltype_numeric(c->type) && c->n > 0;
-        int x = 1 + namew + CSV_TYPE_W;
+        int x = 1 + namew + typew;
         attr_t tattr = d->role[c->type == CSV_COL_MIXED ? ROLE_METRICS_WARN : ROLE_METRICS_DIM];
 
         draw_str_middle(d, w, y, 1, namew, d->role[ROLE_METRICS_LABEL], c->name);
-        draw_str(d, w, y, 1 + namew + 1, CSV_TYPE_W - 1, tattr, csv_coltype_name(c->type));
+        if (typew > 0)
+            draw_str(d, w, y, 1 + namew + 1, typew - 1, tattr, csv_coltype_name(c->type));
         if (numeric) {
             for (int st = 0; st < ST_COUNT; st++) {
                 char text[32];

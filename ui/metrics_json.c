@@ -157,7 +157,7 @@ static void json_draw_metric(struct app *app, WINDOW *w, int y, int width, int k
     char *value = harvest_value_json(e);
     const char *key = e->key + 5; /* without "json_" */
 
-    draw_fill(w, y, 1, width, bg);
+    draw_fill(w, y, 0, width + 2, bg); /* the bar spans the padding too */
     draw_str_middle(&app->draw, w, y, 2, kw - 3, bg ? bg : app->draw.role[ROLE_METRICS_LABEL],
                     key);
     draw_str_ellipsis(&app->draw, w, y, 1 + kw, width - kw,
@@ -186,7 +186,7 @@ static void json_draw_node(struct app *app, WINDOW *w, int y, int width, size_t 
 
     if (jsondoc_line(app->metrics.json.doc, i, &l) < 0)
         return;
-    draw_fill(w, y, 1, width, bg);
+    draw_fill(w, y, 0, width + 2, bg); /* the bar spans the padding too */
     x += l.depth * 2 > width / 2 ? width / 2 : l.depth * 2;
     if (l.type == JSONDOC_OBJECT || l.type == JSONDOC_ARRAY)
         x += draw_str(d, w, y, x, 2, bg ? bg : d->role[ROLE_TREE_DIR],

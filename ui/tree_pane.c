@@ -91,7 +91,12 @@ static void tree_draw_line(struct app *app, WINDOW *w, int y, int width, int rig
 
     draw_fill(w, y, 1, width, base);
     /* indentation, then the open/closed glyph or the mark */
-    x += l->depth * 2 > width / 2 ? width / 2 : l->depth * 2;
+    {
+        /* a narrow pane indents one column a level, to leave room for names */
+        int step = width < 36 ? 1 : 2;
+
+        x += l->depth * step > width / 2 ? width / 2 : l->depth * step;
+    }
     if (n->type == FNODE_DIR)
         x += draw_str(d, w, y, x, 2, is_cursor ? base : d->role[ROLE_TREE_DIR],
                       (n->flags & FNODE_EXPANDED) || (ftree_filter(app->tree) != NULL &&
