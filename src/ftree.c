@@ -17,6 +17,7 @@
 #include "artifact.h"
 #include "clock.h"
 #include "ftree_int.h"
+#include "rootdir.h"
 #include "watch.h"
 #include "xmem.h"
 
@@ -810,29 +811,17 @@ struct ftree *ftree_open(const char *root, struct watch *watch, const struct ftr
 {
     struct ftree *t;
     struct stat st;
-    size_t len = strlen(root);
+    char *path = rootdir_check(root, err);
 
-    if (len == 0) {
-        root = ".";
-        len = 1;
-    }
-    if (stat(root, &st) < 0) {
-        err_set(err, errno, "cannot open %s: %s", root, strerror(errno));
+    if (path == NULL)
         return NULL;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        err_set(err, ENOTDIR, "%s is not a folder: give chimera the folder that holds the "
-                              "benchmark artifacts", root);
-        return NULL;
-    }
-    if (access(root, R_OK | X_OK) < 0) {
-        err_set(err, errno, "cannot read folder %s: %s", root, strerror(errno));
+    if (stat(path, &st) < 0 || access(path, R_OK | X_OK) < 0) {
+        err_set(err, errno, "cannot read folder %s: %s", path, strerror(errno));
+        free(path);
         return NULL;
     }
     t = xcalloc(1, sizeof *t);
-    while (len > 1 && root[len - 1] == '/')
-        len--;
-    t->root_path = xstrndup(root, len);
+    t->root_path = path;
     t->watch = watch;
     if (hooks != NULL)
         t->hooks = *hooks;

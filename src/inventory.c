@@ -17,6 +17,7 @@
 #include "csvstats.h"
 #include "jsonscan.h"
 #include "mdscan.h"
+#include "rootdir.h"
 #include "sanitize.h"
 #include "xmem.h"
 
@@ -498,26 +499,13 @@ struct inv_job *inventory_start(const char *root, const char *const *files, size
                                 struct err *err)
 {
     struct inv_job *j;
-    struct stat st;
-    size_t len = strlen(root);
+    char *path = rootdir_check(root, err);
 
-    if (len == 0) {
-        root = ".";
-        len = 1;
-    }
-    if (stat(root, &st) < 0) {
-        err_set(err, errno, "cannot open %s: %s", root, strerror(errno));
+    if (path == NULL)
         return NULL;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        err_set(err, ENOTDIR, "%s is not a folder", root);
-        return NULL;
-    }
     j = xcalloc(1, sizeof *j);
     j->inv = xcalloc(1, sizeof *j->inv);
-    while (len > 1 && root[len - 1] == '/')
-        len--;
-    j->inv->root = xstrndup(root, len);
+    j->inv->root = path;
     harvest_init(&j->inv->metrics);
     harvest_init(&j->content);
     harvest_init(&j->file_metrics);

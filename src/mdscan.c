@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "sanitize.h"
 #include "xmem.h"
 
 #define MD_ITEM_STACK 32 /* list items nested deeper do not become metrics */
@@ -215,30 +216,12 @@ static uint64_t md_empty_heading_line(struct md_ctx *x)
 
 /* ---- text ----------------------------------------------------------------------------- */
 
+/* An entity's code point as UTF-8; NUL (&#0;) becomes U+FFFD, as CommonMark says. */
 static size_t md_utf8_encode(unsigned long cp, char *out)
 {
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    if (cp == 0 || cp > 0x10FFFF)
         cp = 0xFFFD;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    return utf8_encode((int32_t)cp, out);
 }
 
 /* Decode "&amp;", "&#233;", "&#xE9;" and a few common names into out (at least 4

@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "artifact.h"
+#include "testutil.h"
 #include "buf.h"
 #include "clock.h"
+#include "rootdir.h"
 #include "err.h"
 #include "xmem.h"
 
@@ -145,12 +147,45 @@ static void test_artifact(void **state)
     assert_string_equal(artifact_tag(ART_MARKDOWN), "md");
 }
 
+static void test_rootdir(void **state)
+{
+    char *dir = tu_mkdtemp(), *withslash, *file, *got;
+    struct err err;
+
+    (void)state;
+    withslash = tu_join(dir, "sub//");
+    tu_mkdir(dir, "sub");
+    got = rootdir_check(withslash, &err);
+    assert_non_null(got);
+    assert_int_equal(strlen(got), strlen(withslash) - 2); /* trailing slashes dropped */
+    free(got);
+    got = rootdir_check("", &err);
+    assert_string_equal(got, ".");
+    free(got);
+    got = rootdir_check("/", &err);
+    assert_string_equal(got, "/");
+    free(got);
+    tu_write(dir, "f.csv", "a\n", (size_t)-1, 0);
+    file = tu_join(dir, "f.csv");
+    assert_null(rootdir_check(file, &err));
+    assert_int_equal(err.code, ENOTDIR);
+    assert_non_null(strstr(err.msg, "not a folder"));
+    assert_null(rootdir_check("/nonexistent/x", &err));
+    assert_int_equal(err.code, ENOENT);
+    assert_non_null(strstr(err.msg, "/nonexistent/x"));
+    free(file);
+    free(withslash);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_bounded), cmocka_unit_test(test_buf_steal),
         cmocka_unit_test(test_err),         cmocka_unit_test(test_xmem),
         cmocka_unit_test(test_clock),       cmocka_unit_test(test_artifact),
+        cmocka_unit_test(test_rootdir),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
