@@ -1,4 +1,4 @@
-/* config.c: built-in defaults, the config file (inih) and the generation options.
+/* config.c: built-in defaults, profiles and personas, and the config file (inih).
  *
  * The file is read into memory and handed to inih through ini_parse_stream with our own
  * line reader, for three reasons: inih's handler gets no line number (the reader knows
@@ -6,14 +6,12 @@
  * them instead), and the reader sees indentation and blank lines, which tells a
  * continuation of a multi-line prompt from a repeated key and keeps paragraph breaks.
  * A load works on a copy of the settings and replaces them only when the whole file is
- * valid, so a bad file never leaves half of its values applied. */
+ * valid, so a bad file never leaves half of its values applied. Generation options
+ * and sort keys are parsed by genopts.c. */
 #include "config.h"
 
 #include <errno.h>
 #include <ini.h>
-#include <limits.h>
-#include <locale.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +19,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "genopts.h"
 #include "host.h"
 #include "xmem.h"
 
@@ -28,362 +27,17 @@
 #define CONFIG_MAX_PROMPT (64u << 10) /* longer than any sensible persona prompt */
 #define CONFIG_NAME_MAX 40            /* inih cuts section names at 49 bytes */
 #define CONFIG_DEFAULT_HOST "http://127.0.0.1:11434"
-#define CONFIG_SEED_MAX 9007199254740991LL /* 2^53 - 1: exact in a JSON number */
 
-/* ---- generation options ----------------------------------------------------------- */
-
-enum gen_opt_id {
-    OPT_NUM_GPU,
-    OPT_NUM_CTX,
-    OPT_TEMPERATURE,
-    OPT_TOP_P,
-    OPT_TOP_K,
-    OPT_REPEAT_PENALTY,
-    OPT_SEED
-};
-
-struct gen_opt_def {
-    const char *key;
-    enum gen_opt_id id;
-    int is_real;
-    long long imin, imax; /* whole-number options */
-    double rmin, rmax;    /* real options */
-    int rmin_exclusive;
-};
-
-/* The ranges documented in config.h. */
-static const struct gen_opt_def gen_opt_defs[] = {
-    {"num_gpu", OPT_NUM_GPU, 0, -1, 65535, 0, 0, 0},
-    {"num_ctx", OPT_NUM_CTX, 0, 1, 16777216, 0, 0, 0},
-    {"temperature", OPT_TEMPERATURE, 1, 0, 0, 0.0, 5.0, 0},
-    {"top_p", OPT_TOP_P, 1, 0, 0, 0.0, 1.0, 0},
-    {"top_k", OPT_TOP_K, 0, 0, 1000000, 0, 0, 0},
-    {"repeat_penalty", OPT_REPEAT_PENALTY, 1, 0, 0, 0.0, 5.0, 1},
-    {"seed", OPT_SEED, 0, -CONFIG_SEED_MAX, CONFIG_SEED_MAX, 0, 0, 0},
-};
-
-#define GEN_OPT_COUNT (sizeof gen_opt_defs / sizeof gen_opt_defs[0])
-
-/* Option names accept '-' for '_' so that "num-gpu" (as on the command line) works. */
-static const struct gen_opt_def *gen_opt_find(const char *key)
-{
-    size_t i, j;
-
-    for (i = 0; i < GEN_OPT_COUNT; i++) {
-        const char *k = gen_opt_defs[i].key;
-
-        for (j = 0; k[j] != '\0' && key[j] != '\0'; j++)
-            if (key[j] != k[j] && !(key[j] == '-' && k[j] == '_'))
-                break;
-        if (k[j] == '\0' && key[j] == '\0')
-            return &gen_opt_defs[i];
-    }
-    return NULL;
-}
+/* ---- text helpers ------------------------------------------------------------------- */
 
 static int cfg_is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-/* Copy s without surrounding white space into out; 0, or -1 when it does not fit. */
-static int cfg_trim_copy(const char *s, char *out, size_t cap)
-{
-    size_t n;
-
-    while (cfg_is_space(*s))
-        s++;
-    n = strlen(s);
-    while (n > 0 && cfg_is_space(s[n - 1]))
-        n--;
-    if (n >= cap)
-        return -1;
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return 0;
-}
-
 static int cfg_is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-/* A plain decimal: sign, digits with an optional point, optional exponent. Rejects what
- * strtod would also take but a config value should not be: hex, inf, nan, "1e". */
-static int cfg_is_decimal(const char *s)
-{
-    int digits = 0;
-
-    if (*s == '+' || *s == '-')
-        s++;
-    while (cfg_is_digit(*s)) {
-        s++;
-        digits++;
-    }
-    if (*s == '.') {
-        s++;
-        while (cfg_is_digit(*s)) {
-            s++;
-            digits++;
-        }
-    }
-    if (digits == 0)
-        return 0;
-    if (*s == 'e' || *s == 'E') {
-        s++;
-        if (*s == '+' || *s == '-')
-            s++;
-        if (!cfg_is_digit(*s))
-            return 0;
-        while (cfg_is_digit(*s))
-            s++;
-    }
-    return *s == '\0';
-}
-
-/* strtod in the C locale: the front-end calls setlocale(LC_ALL, ""), and a German
- * LC_NUMERIC would otherwise read "0.8" as 0. */
-static int cfg_strtod_c(const char *s, double *out)
-{
-    locale_t c_locale;
-    char *end;
-    double v;
-
-    if (!cfg_is_decimal(s))
-        return -1;
-    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    if (c_locale == (locale_t)0)
-        fatal("cannot create the C locale");
-    errno = 0;
-    v = strtod_l(s, &end, c_locale);
-    freelocale(c_locale);
-    if (*end != '\0' || errno == ERANGE || !isfinite(v))
-        return -1;
-    *out = v == 0.0 ? 0.0 : v; /* no "-0" */
-    return 0;
-}
-
-static int cfg_strtoll(const char *s, long long *out)
-{
-    char *end;
-    long long v;
-
-    if (!(cfg_is_digit(*s) || ((*s == '+' || *s == '-') && cfg_is_digit(s[1]))))
-        return -1;
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (*end != '\0' || errno == ERANGE)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* Shortest text that reads back as exactly `v`, in plain positional notation with no
- * trailing ".0": what Rust's Display prints for an f64 (1 -> "1", 0.8 -> "0.8"). */
-static void cfg_format_real(double v, char *out, size_t cap)
-{
-    char sci[64], digits[32], text[400];
-    int prec;
-
-    if (cap == 0)
-        return;
-    if (v == 0.0 || !isfinite(v)) {
-        snprintf(out, cap, "%s", v == 0.0 ? "0" : "nan");
-        return;
-    }
-    for (prec = 0; prec <= 17; prec++) {
-        size_t nd = 0, pos = 0, i;
-        char *e;
-        long exp10;
-        double back;
-
-        /* %e's decimal point follows LC_NUMERIC, so keep only the digits of the
-         * mantissa and read the exponent, which is always ASCII. */
-        snprintf(sci, sizeof sci, "%.*e", prec, v);
-        e = strchr(sci, 'e');
-        if (e == NULL)
-            break;
-        for (i = 0; sci + i < e && nd < sizeof digits - 1; i++)
-            if (cfg_is_digit(sci[i]))
-                digits[nd++] = sci[i];
-        while (nd > 1 && digits[nd - 1] == '0')
-            nd--;
-        exp10 = strtol(e + 1, NULL, 10);
-        if (exp10 > 330 || exp10 < -330)
-            break;
-        if (v < 0)
-            text[pos++] = '-';
-        if (exp10 >= 0) {
-            for (i = 0; i <= (size_t)exp10; i++)
-                text[pos++] = (char)(i < nd ? digits[i] : '0');
-            if (nd > (size_t)exp10 + 1) {
-                text[pos++] = '.';
-                for (i = (size_t)exp10 + 1; i < nd; i++)
-                    text[pos++] = digits[i];
-            }
-        } else {
-            text[pos++] = '0';
-            text[pos++] = '.';
-            for (i = 1; i < (size_t)(-exp10); i++)
-                text[pos++] = '0';
-            for (i = 0; i < nd; i++)
-                text[pos++] = digits[i];
-        }
-        text[pos] = '\0';
-        if (cfg_strtod_c(text, &back) == 0 && back == v) {
-            snprintf(out, cap, "%s", text);
-            return;
-        }
-    }
-    snprintf(out, cap, "%.17g", v);
-}
-
-/* The "set" flag of an option. */
-static int *gen_opt_flag(struct gen_options *o, enum gen_opt_id id)
-{
-    switch (id) {
-    case OPT_NUM_GPU:
-        return &o->has_num_gpu;
-    case OPT_NUM_CTX:
-        return &o->has_num_ctx;
-    case OPT_TEMPERATURE:
-        return &o->has_temperature;
-    case OPT_TOP_P:
-        return &o->has_top_p;
-    case OPT_TOP_K:
-        return &o->has_top_k;
-    case OPT_REPEAT_PENALTY:
-        return &o->has_repeat_penalty;
-    case OPT_SEED:
-        break;
-    }
-    return &o->has_seed;
-}
-
-int gen_options_set(struct gen_options *o, const char *key, const char *value, struct err *err)
-{
-    const struct gen_opt_def *d = gen_opt_find(key);
-    char text[128];
-    long long iv = 0;
-    double rv = 0;
-
-    if (d == NULL) {
-        err_set(err, EINVAL,
-                "unknown option '%.40s' (options: num_gpu, num_ctx, temperature, top_p, top_k, "
-                "repeat_penalty, seed)",
-                key);
-        return -1;
-    }
-    if (cfg_trim_copy(value != NULL ? value : "", text, sizeof text) < 0) {
-        err_set(err, EINVAL, "%s: value is too long", d->key);
-        return -1;
-    }
-    if (strcmp(text, "default") == 0) {
-        *gen_opt_flag(o, d->id) = 0;
-        return 0;
-    }
-    if (d->is_real) {
-        if (cfg_strtod_c(text, &rv) < 0 || rv > d->rmax ||
-            (d->rmin_exclusive ? rv <= d->rmin : rv < d->rmin)) {
-            char lo[64], hi[64];
-
-            cfg_format_real(d->rmin, lo, sizeof lo);
-            cfg_format_real(d->rmax, hi, sizeof hi);
-            err_set(err, EINVAL, "%s: expected a number %s %s %s %s, got '%.40s'", d->key,
-                    d->rmin_exclusive ? "above" : "from", lo,
-                    d->rmin_exclusive ? "and at most" : "to", hi, text);
-            return -1;
-        }
-    } else if (cfg_strtoll(text, &iv) < 0 || iv < d->imin || iv > d->imax) {
-        err_set(err, EINVAL, "%s: expected a whole number from %lld to %lld, got '%.40s'", d->key,
-                d->imin, d->imax, text);
-        return -1;
-    }
-    switch (d->id) {
-    case OPT_NUM_GPU:
-        o->num_gpu = (int)iv;
-        break;
-    case OPT_NUM_CTX:
-        o->num_ctx = (int)iv;
-        break;
-    case OPT_TEMPERATURE:
-        o->temperature = rv;
-        break;
-    case OPT_TOP_P:
-        o->top_p = rv;
-        break;
-    case OPT_TOP_K:
-        o->top_k = (int)iv;
-        break;
-    case OPT_REPEAT_PENALTY:
-        o->repeat_penalty = rv;
-        break;
-    case OPT_SEED:
-        o->seed = (long)iv;
-        break;
-    }
-    *gen_opt_flag(o, d->id) = 1;
-    return 0;
-}
-
-static void cfg_describe_int(char *out, size_t cap, int has, long v)
-{
-    if (has)
-        snprintf(out, cap, "%ld", v);
-    else
-        snprintf(out, cap, "default");
-}
-
-static void cfg_describe_real(char *out, size_t cap, int has, double v)
-{
-    if (has)
-        cfg_format_real(v, out, cap);
-    else
-        snprintf(out, cap, "default");
-}
-
-void gen_options_describe(const struct gen_options *o, char *out, size_t cap)
-{
-    char gpu[32], ctx[32], temp[64], top_p[64], top_k[32], rep[64], seed[40] = "";
-
-    if (cap == 0)
-        return;
-    if (!o->has_num_gpu && !o->has_num_ctx && !o->has_temperature && !o->has_top_p &&
-        !o->has_top_k && !o->has_repeat_penalty && !o->has_seed) {
-        snprintf(out, cap, "Ollama defaults");
-        return;
-    }
-    cfg_describe_int(gpu, sizeof gpu, o->has_num_gpu, o->num_gpu);
-    cfg_describe_int(ctx, sizeof ctx, o->has_num_ctx, o->num_ctx);
-    cfg_describe_real(temp, sizeof temp, o->has_temperature, o->temperature);
-    cfg_describe_real(top_p, sizeof top_p, o->has_top_p, o->top_p);
-    cfg_describe_int(top_k, sizeof top_k, o->has_top_k, o->top_k);
-    cfg_describe_real(rep, sizeof rep, o->has_repeat_penalty, o->repeat_penalty);
-    if (o->has_seed)
-        snprintf(seed, sizeof seed, ", seed=%ld", o->seed);
-    snprintf(out, cap, "num_gpu=%s, num_ctx=%s, temp=%s, top_p=%s, top_k=%s, repeat_penalty=%s%s",
-             gpu, ctx, temp, top_p, top_k, rep, seed);
-}
-
-/* ---- sort keys ------------------------------------------------------------------------ */
-
-static const char *const sort_key_names[] = {"name", "mtime", "size"};
-
-int sort_key_parse(const char *s)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof sort_key_names / sizeof sort_key_names[0]; i++)
-        if (s != NULL && strcmp(s, sort_key_names[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
-const char *sort_key_name(enum sort_key k)
-{
-    if ((size_t)k >= sizeof sort_key_names / sizeof sort_key_names[0])
-        return "name";
-    return sort_key_names[k];
 }
 
 /* ---- built-in settings ---------------------------------------------------------------- */
@@ -713,7 +367,7 @@ static int cfg_parse_section(struct cfg_ctx *x, const char *section, enum cfg_se
         return 0;
     }
     /* inih stores at most 49 bytes of a section name and drops the rest. */
-    if (strlen(section) >= 49 || cfg_trim_copy(section, text, sizeof text) < 0) {
+    if (strlen(section) >= 49 || genopts_trim_copy(section, text, sizeof text) < 0) {
         cfg_fail(x, x->line, "section name '[%s...]' is too long", section);
         return -1;
     }
@@ -853,7 +507,7 @@ static void cfg_top_key(struct cfg_ctx *x, const char *key, const char *value)
         else
             c->out = xstrdup(value);
     } else if (strcmp(key, "stall_timeout") == 0) {
-        if (cfg_strtoll(value, &n) < 0 || n < 1 || n > 86400)
+        if (genopts_parse_int(value, &n) < 0 || n < 1 || n > 86400)
             cfg_fail(x, x->line,
                      "stall_timeout: expected a whole number of seconds from 1 "
                      "to 86400, got '%.40s'",
@@ -895,7 +549,7 @@ static void cfg_profile_key(struct cfg_ctx *x, const char *name, const char *key
         }
         cfg_replace(&p->persona, value);
         cfg_add_check(x, SEC_PROFILE, name);
-    } else if (gen_opt_find(key) != NULL) {
+    } else if (genopts_is_option(key)) {
         if (gen_options_set(&p->opts, key, value, &e) < 0)
             cfg_fail(x, x->line, "%s", e.msg);
     } else {

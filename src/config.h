@@ -47,17 +47,7 @@
  *   or persona name that does not exist (checked after the whole file), and api_key are
  *   errors. `out = ~/x` expands ~ with HOME. OLLAMA_HOST, when set, beats `host`.
  *
- * Generation options (file, --num-gpu ..., option editor) and their ranges:
- *   num_gpu         -1 .. 65535    layers offloaded to the GPU; -1 lets Ollama decide,
- *                                  0 is CPU only, more than the model has means all
- *   num_ctx          1 .. 16777216 context window in tokens
- *   temperature      0 .. 5        (OpenAI-compatible servers accept at most 2)
- *   top_p            0 .. 1
- *   top_k            0 .. 1000000  0 disables top-k sampling
- *   repeat_penalty  >0 .. 5        1 disables it
- *   seed            -(2^53-1) .. 2^53-1 (exact as a JSON number)
- * Whole numbers take no fraction; real numbers are plain decimals ("0.8", "1e-2"), read
- * the same in every locale. The value "default" unsets an option. */
+ * Generation options (the keys of a [profile] section) and their ranges: see genopts.h. */
 #ifndef SRC_CONFIG_H
 #define SRC_CONFIG_H
 
@@ -65,19 +55,7 @@
 
 #include "attrs.h"
 #include "err.h"
-
-/* Generation options; each has a "set" flag: unset means "Ollama default". */
-struct gen_options {
-    int has_num_gpu, has_num_ctx, has_temperature, has_top_p, has_top_k,
-        has_repeat_penalty, has_seed;
-    int num_gpu;
-    int num_ctx;
-    double temperature;
-    double top_p;
-    int top_k;
-    double repeat_penalty;
-    long seed;
-};
+#include "genopts.h" /* struct gen_options, enum sort_key */
 
 struct persona {
     char *name;   /* "collector" */
@@ -90,8 +68,6 @@ struct profile {
     char *persona; /* persona name */
     struct gen_options opts;
 };
-
-enum sort_key { SORT_NAME, SORT_MTIME, SORT_SIZE };
 
 struct config {
     char *host;          /* as given; resolve with host_resolve() */
@@ -124,20 +100,5 @@ const char *config_default_path(char *buf, size_t cap);
 
 const struct profile *config_profile(const struct config *c, const char *name);
 const struct persona *config_persona(const struct config *c, const char *name);
-
-/* Set one option from text ("num_gpu", "80"; "num-gpu" works too; "default" unsets it):
- * used by the config file, the command line and the option editor alike. 0, or -1 with
- * `err` set and `o` unchanged ("num_ctx: expected a whole number from 1 to 16777216, got
- * 'abc'"). */
-int gen_options_set(struct gen_options *o, const char *key, const char *value,
-                    struct err *err) ATTR_WUR;
-/* "num_gpu=80, num_ctx=512, temp=1, top_p=default, top_k=default,
- * repeat_penalty=default", or "Ollama defaults" when nothing is set (the original
- * agent's Configuration line; the seed is appended as ", seed=N" only when set). */
-void gen_options_describe(const struct gen_options *o, char *out, size_t cap);
-
-/* Parse "name", "mtime" or "size". -1 when unknown. */
-int sort_key_parse(const char *s);
-const char *sort_key_name(enum sort_key k);
 
 #endif

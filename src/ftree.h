@@ -25,7 +25,7 @@
 #include <sys/types.h>
 
 #include "attrs.h"
-#include "config.h"
+#include "genopts.h"
 #include "err.h"
 
 struct watch;
