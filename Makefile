@@ -20,12 +20,13 @@ WARN := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
 OPT      ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 WERROR   ?=
 SAN      ?=
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(OPT) $(SAN) -MMD -MP
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(OPT) $(SAN) -MMD -MP \
+               -DCHIMERA_VERSION='"$(VERSION)"'
 
 CORE_CFLAGS := $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lcsv -lm
 UI_CFLAGS   := $(CORE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null) \
-               -DCHIMERA_VERSION='"$(VERSION)"' -DCHIMERA_DATADIR='"$(DATADIR)"' -Isrc
+               -DCHIMERA_DATADIR='"$(DATADIR)"' -Isrc
 UI_LIBS     := $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null)
 LDFLAGS     += $(SAN)
 

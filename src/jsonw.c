@@ -176,14 +176,18 @@ void jsonw_string_or_null(struct jsonw *w, const char *s)
 
 void jsonw_format_double(char *out, size_t cap, double v)
 {
-    /* the C locale's decimal point is guaranteed only for strtod_l; we print digits with
-     * %e-free precision loops and fix a ',' decimal mark if the locale uses one */
+    double mag = fabs(v);
+    /* plain digits for ordinary magnitudes ("200", not "2e+02"), exponents beyond them */
+    int plain = mag == 0 || (mag >= 1e-4 && mag < 1e15);
+
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(out, cap, "%.*g", prec, v);
         for (char *p = out; *p; p++)
             if (*p == ',')
-                *p = '.';
-        if (strtod(out, NULL) == v || prec == 17)
+                *p = '.'; /* a locale with a decimal comma */
+        if (plain && strchr(out, 'e') != NULL && prec < 17)
+            continue;
+        if (strtod(out, NULL) == v)
             break;
     }
 }

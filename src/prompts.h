@@ -35,5 +35,8 @@ void analysis_parse(const char *response, struct analysis *out);
 void analysis_fini(struct analysis *a);
 /* Step 6. `metrics_json` is harvest_to_json()'s text. Free the result. */
 char *prompts_report(const struct analysis *a, const char *metrics_json);
+/* Rust's str::trim, which the original applied to model text: s[0..n) without Unicode
+ * White_Space at either end. Returns where the kept text starts; *len gets its length. */
+const char *prompts_trim(const char *s, size_t n, size_t *len);
 
 #endif

@@ -50,7 +50,39 @@
  * A figure the server did not report reads "not reported" (never 0). With several runs a
  * "## Runs" section follows Metrics: per run and call its figures, then mean ± stddev and
  * CV% of throughput and TTFT. An incomplete run starts with a line
- * "> **Incomplete run:** <reason>" under the title, and calls that did not finish say so. */
+ * "> **Incomplete run:** <reason>" under the title, and calls that did not finish say so.
+ * Metrics hold the calls of the last run (the one whose report is shown, as the original
+ * wrote one report per run); the Runs section's mean ± stddev is over every call of every
+ * run (as workflow_result's figures).
+ *
+ * metrics.json (RUNOUT_SCHEMA): one object. A *figure* is {"value": <number>, "source":
+ * "client"|"server"} ("client": measured by chimera; "server": as the server reported it,
+ * converted to ms / tok/s) or null when not reported. A *spread* is {"source", "n" (known
+ * values), "mean", "stddev" (sample, n-1; 0 for one value), "cv_percent", "min", "max"},
+ * each a number or null. An *aggregate* is {"calls", "throughput_tok_s": spread,
+ * "ttft_ms": spread, "total_tokens", "total_duration_ms", "prompt_eval_ms", "eval_ms",
+ * "load_ms": figures summed over the calls that reported them}.
+ *   schema, agent_label, profile, persona, persona_prompt, model, host, api: strings
+ *   options: the generation options that are set, with their JSON types ({} = defaults)
+ *   configuration: the Configuration line; timestamp: start, UTC "YYYY-mm-ddTHH:MM:SSZ"
+ *   complete: bool; incomplete_reason: string, or null when complete
+ *   runs_planned, runs_done: integers; root: string; files: marked files, or null
+ *   files_analyzed: integer; data_summary: string; harvested_metrics: the object the
+ *   report prompt carried, or null; workflow: {ingest_s, analysis_s, report_s, total_s}
+ *   analysis: {summary, key_findings: [..], recommendations: [..]}, or null
+ *   report_markdown: the model's report as received, or null
+ *   calls: [{run, stage, state, message, prompt, response, thinking (or null),
+ *            answer_pieces, figures: {ttft_ms, think_ms, elapsed_ms, live_tok_s (client);
+ *            throughput_tok_s, tokens, total_duration_ms, prompt_eval_ms,
+ *            prompt_eval_rate_tok_s, eval_ms, load_ms (server)},
+ *            server: the raw report {total_duration_ns, load_duration_ns,
+ *            prompt_eval_count, prompt_eval_duration_ns, eval_count, eval_duration_ns,
+ *            done_reason, usage: {prompt_tokens, completion_tokens} | null,
+ *            timings: {prompt_n, prompt_ms, predicted_n, predicted_ms} | null,
+ *            finish_reason}, absent values null}]
+ *   runs: [{run, aggregate}] (the last one is report.md's Metrics)
+ *   overall: the aggregate of every call of every run
+ *   system_info: {os, os_release, arch, hostname, chimera_version} */
 #ifndef SRC_RUNOUT_H
 #define SRC_RUNOUT_H
 
@@ -63,6 +95,8 @@
 #include "llmproto.h"
 #include "prompts.h"
 #include "runstats.h"
+
+#define RUNOUT_SCHEMA "chimera.metrics/1"
 
 /* One LLM call as it ended. Strings are borrowed. */
 struct call_record {

@@ -13,6 +13,9 @@
 
 #include "clock.h"
 #include "evloop.h"
+#include "http.h"
+#include "overlay.h"
+#include "settings.h"
 #include "sig.h"
 #include "watch.h"
 #include "xmem.h"
@@ -361,6 +364,8 @@ static void app_paint(struct app *app)
     }
     if (app->help)
         help_draw(app);
+    if (app->overlay != NULL)
+        app->overlay->ops->draw(app, app->overlay);
     status_draw(app); /* last: it holds the cursor while the filter is typed */
     doupdate();
 }
@@ -409,9 +414,21 @@ static void app_resize(struct app *app, int from_key)
     app->urgent = 1;
 }
 
+static void app_quit_now(struct app *app)
+{
+    app->quit = 1;
+    evloop_stop(app->loop);
+}
+
 static void app_cancel(struct app *app)
 {
     struct ftree_progress pr;
+
+    if (app->wf != NULL) {
+        /* closing the connection makes the server stop generating */
+        run_cancel(app, "stopped with Esc");
+        return;
+    }
 
     if (metrics_busy(&app->metrics)) {
         metrics_cancel(app);
@@ -565,10 +582,40 @@ static void app_handle_key(struct app *app, int is_key, wint_t ch)
             app->help = 0;
         return;
     }
+    if (app->overlay != NULL) {
+        struct overlay *o = app->overlay;
+
+        if (o->ops->key(app, o, is_key, ch, a))
+            overlay_close(app);
+        return;
+    }
     switch (a) {
     case ACT_QUIT:
-        app->quit = 1;
-        evloop_stop(app->loop);
+        if (app->wf != NULL) {
+            overlay_confirm(app, "A report is being generated. Quit now? What exists is saved, "
+                                 "marked incomplete.",
+                            app_quit_now);
+            return;
+        }
+        app_quit_now(app);
+        return;
+    case ACT_ANALYSE:
+        run_start(app, 0);
+        return;
+    case ACT_ANALYSE_ALL:
+        run_start(app, 1);
+        return;
+    case ACT_RERUN:
+        run_again(app);
+        return;
+    case ACT_MODELS:
+        overlay_models(app);
+        return;
+    case ACT_PROFILE:
+        overlay_profile(app);
+        return;
+    case ACT_HISTORY:
+        overlay_history(app);
         return;
     case ACT_HELP:
         app->help = 1;
@@ -645,31 +692,17 @@ static void app_on_signal(int fd, unsigned events, void *arg)
 
 static int app_setup(struct app *app, const struct app_options *opts, struct err *err)
 {
-    char cfgpath[PATH_MAX];
     const char *want;
     struct ftree_hooks hooks = {app_node_gone, app_tree_changed, app};
     int no_color;
 
+    int rc;
+
     app->opts = *opts;
     config_init(&app->cfg);
-    if (opts->config != NULL) {
-        if (config_load(&app->cfg, opts->config, 0, err) < 0)
-            return 2;
-    } else if (config_default_path(cfgpath, sizeof cfgpath) != NULL) {
-        if (config_load(&app->cfg, cfgpath, 1, err) < 0)
-            return 2;
-    }
-    /* the command line wins over the file and the environment */
-    if (opts->host != NULL) {
-        free(app->cfg.host);
-        app->cfg.host = xstrdup(opts->host);
-    }
-    if (opts->model != NULL) {
-        free(app->cfg.model);
-        app->cfg.model = xstrdup(opts->model);
-    }
-    if (host_resolve(app->cfg.host, &app->host, err) < 0)
-        return 2;
+    rc = settings_load(&app->cfg, opts, &app->host, &app->profile, &app->opts_gen, err);
+    if (rc != 0)
+        return rc;
     want = opts->theme ? opts->theme : app->cfg.theme ? app->cfg.theme : "dark";
     if (app_find_themes(app, want, err) < 0)
         return 2;
@@ -683,6 +716,9 @@ static int app_setup(struct app *app, const struct app_options *opts, struct err
     app->cursor = ftree_root(app->tree);
     metrics_init(&app->metrics);
     app->loop = evloop_new();
+    app->http = http_new(app->loop, err);
+    if (app->http == NULL)
+        return 1;
     {
         int sfd = sig_init(err);
 
@@ -694,6 +730,7 @@ static int app_setup(struct app *app, const struct app_options *opts, struct err
     if (term_start(&app->term, no_color, err) < 0)
         return 1;
     draw_init(&app->draw, !app->term.utf8);
+    report_view_init(&app->report, !app->term.utf8);
     app_apply_theme(app);
     evloop_add_fd(app->loop, STDIN_FILENO, EVLOOP_READ, app_on_stdin, app);
     if (app->watch != NULL)
@@ -704,6 +741,7 @@ static int app_setup(struct app *app, const struct app_options *opts, struct err
     app_relayout(app);
     ftree_scan_all(app->tree);
     metrics_select(app, app->cursor);
+    run_check_server(app);
     app_kick(app);
     app->urgent = 1;
     return 0;
@@ -711,6 +749,17 @@ static int app_setup(struct app *app, const struct app_options *opts, struct err
 
 static void app_teardown(struct app *app)
 {
+    /* a run still going is saved, marked incomplete, before anything else goes */
+    if (app->wf != NULL)
+        workflow_cancel(app->wf, app->exit_signal == SIGHUP ? "the terminal hung up (SIGHUP)"
+                                 : app->exit_signal         ? "chimera was stopped by a signal"
+                                                            : "chimera quit during the run");
+    workflow_free(app->wf);
+    workflow_free(app->wf_old);
+    app->wf = app->wf_old = NULL;
+    overlay_close(app);
+    if (app->check != NULL)
+        llm_query_cancel(app->check);
     term_stop();
     for (int p = 0; p < PANE_COUNT; p++)
         if (app->win[p] != NULL)
@@ -720,6 +769,8 @@ static void app_teardown(struct app *app)
     if (app->tabs_win != NULL)
         delwin(app->tabs_win);
     metrics_fini(&app->metrics);
+    report_view_fini(&app->report);
+    http_free(app->http);
     ftree_free(app->tree);
     watch_free(app->watch);
     evloop_free(app->loop);
@@ -728,6 +779,14 @@ static void app_teardown(struct app *app)
     theme_list_free(app->theme_names, app->theme_paths, app->ntheme);
     config_fini(&app->cfg);
     free(app->filter_before);
+    if (app->last_files != NULL) {
+        for (size_t i = 0; i < app->last_nfiles; i++)
+            free(app->last_files[i]);
+        free(app->last_files);
+    }
+    free(app->last_root);
+    free(app->profile);
+    free(app->runs_dir);
 }
 
 int app_run(const struct app_options *opts)

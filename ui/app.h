@@ -12,12 +12,17 @@
 #include "host.h"
 #include "keys.h"
 #include "layout.h"
+#include "llm.h"
 #include "metrics.h"
+#include "report_view.h"
 #include "term.h"
 #include "theme.h"
+#include "workflow.h"
 
 struct evloop;
+struct http;
 struct watch;
+struct overlay;
 
 /* Command-line settings that override the config file. */
 struct app_options {
@@ -26,7 +31,11 @@ struct app_options {
     const char *config;
     const char *host;
     const char *model;
+    const char *api;
+    const char *out;
+    const char *profile;
     int no_color;
+    struct gen_options opts;  /* options given on the command line (each with its flag) */
 };
 
 enum msg_kind { MSG_INFO, MSG_OK, MSG_ERROR };
@@ -78,6 +87,32 @@ struct app {
     enum msg_kind msg_kind;
     uint64_t msg_timer;
 
+    /* live report generation */
+    struct http *http;
+    struct workflow *wf;      /* the run in progress, or NULL */
+    struct workflow *wf_old;  /* a finished run, freed on the next pass */
+    uint64_t wf_free_timer;
+    uint64_t tick_timer;      /* live counters refresh while a run streams */
+    struct report_view report;
+    char run_title[256];      /* "Chimera Agent A · gemma3:latest" */
+    char run_state[64];       /* "done", "cancelled", "error" after a run */
+    char last_call[320];      /* figures of the last call: chimera's and the server's */
+    char **last_files;        /* what `r` runs again: the files (or NULL: a walk) */
+    size_t last_nfiles;
+    char *last_root;
+    int have_last;
+    char *profile;            /* the profile in use */
+    char *runs_dir;           /* where runs are saved */
+    struct gen_options opts_gen; /* its options, as edited this session */
+    int quit_after_run;       /* q was confirmed: leave once the run is saved */
+    /* the server, from the start-up check */
+    struct llm_query *check;
+    int server_ok;
+    char server_msg[ERR_MSG_MAX];
+
+    /* an overlay on top of everything (model picker, profile editor, history, confirm) */
+    struct overlay *overlay;
+
     /* work and repaint */
     uint64_t work_timer;
     int dirty;                /* something must be repainted */
@@ -111,6 +146,16 @@ void tree_cursor_moved(struct app *app);
 /* Report pane (report_pane.c). */
 void report_draw(struct app *app, WINDOW *w, int focused);
 int report_action(struct app *app, enum action a);
+
+/* Runs (run.c). */
+void run_start(struct app *app, int whole_root);
+void run_again(struct app *app);
+void run_cancel(struct app *app, const char *reason);
+int run_active(const struct app *app);
+void run_check_server(struct app *app);
+/* The target of analyses now (strings owned by the app). */
+void run_target(const struct app *app, struct llm_target *t);
+const struct persona *run_persona(const struct app *app);
 
 /* Status line and overlays (status_bar.c, help_overlay.c). */
 void status_draw(struct app *app);

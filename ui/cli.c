@@ -1,6 +1,7 @@
 /* cli.c: command-line parsing (getopt_long; options may follow the folder). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -20,7 +21,10 @@ enum {
     OPT_TOP_P,
     OPT_TOP_K,
     OPT_REPEAT_PENALTY,
-    OPT_SEED
+    OPT_SEED,
+    OPT_RUNS,
+    OPT_PROFILE,
+    OPT_STREAM
 };
 
 static const struct option cli_options[] = {
@@ -41,6 +45,9 @@ static const struct option cli_options[] = {
     {"top-k", required_argument, NULL, OPT_TOP_K},
     {"repeat-penalty", required_argument, NULL, OPT_REPEAT_PENALTY},
     {"seed", required_argument, NULL, OPT_SEED},
+    {"runs", required_argument, NULL, OPT_RUNS},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"stream", no_argument, NULL, OPT_STREAM},
     {NULL, 0, NULL, 0},
 };
 
@@ -48,6 +55,9 @@ void cli_usage(FILE *out)
 {
     fputs("usage: chimera [DIR]                      explore DIR (default .) in the terminal\n"
           "       chimera inventory [DIR] [--json]   print the data summary and harvested metrics\n"
+          "       chimera report [DIR] [--runs N] [--profile NAME] [--out DIR] [--stream]\n"
+          "                                          run the analysis workflow without a screen\n"
+          "       chimera compare RUN_A RUN_B [--json]  compare two saved runs\n"
           "       chimera --help | --version\n"
           "\n"
           "options:\n"
@@ -60,7 +70,10 @@ void cli_usage(FILE *out)
           "  --out DIR           where analysis runs are saved (default DIR/chimera-runs)\n"
           "  --num-gpu N  --num-ctx N  --temperature F  --top-p F  --top-k N\n"
           "  --repeat-penalty F  --seed N      generation options\n"
-          "  --json              inventory: machine-readable output\n"
+          "  --profile NAME      baseline, chimera, or a [profile] of the config file\n"
+          "  --runs N            report: run the workflow N times and aggregate\n"
+          "  --stream            report: print the tokens on standard output as they come\n"
+          "  --json              inventory, compare: machine-readable output\n"
           "  --no-color          no colours (as NO_COLOR=1 does)\n"
           "\n"
           "exit status: 0 ok, 1 runtime failure, 2 usage error\n",
@@ -128,6 +141,23 @@ static int cli_option(struct cli *c, int opt, char **argv, struct err *err)
         return cli_gen_option(c, "repeat_penalty", optarg, err);
     case OPT_SEED:
         return cli_gen_option(c, "seed", optarg, err);
+    case OPT_RUNS: {
+        char *end;
+        long n = strtol(optarg, &end, 10);
+
+        if (end == optarg || *end != '\0' || n < 1 || n > 1000) {
+            err_set(err, 0, "--runs: expected a whole number from 1 to 1000, got '%s'", optarg);
+            return -1;
+        }
+        c->runs = (int)n;
+        return 0;
+    }
+    case OPT_PROFILE:
+        c->profile = optarg;
+        return 0;
+    case OPT_STREAM:
+        c->stream = 1;
+        return 0;
     case ':':
         err_set(err, 0, "%s needs a value", argv[optind - 1]);
         return -1;
@@ -144,8 +174,15 @@ int cli_parse(struct cli *c, int argc, char **argv, struct err *err)
     memset(c, 0, sizeof *c);
     c->command = CLI_TUI;
     /* the command word comes first when given */
+    c->runs = 1;
     if (argc > 1 && strcmp(argv[1], "inventory") == 0) {
         c->command = CLI_INVENTORY;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "report") == 0) {
+        c->command = CLI_REPORT;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "compare") == 0) {
+        c->command = CLI_COMPARE;
         first = 2;
     }
     optind = first;
@@ -159,12 +196,23 @@ int cli_parse(struct cli *c, int argc, char **argv, struct err *err)
     }
     if (optind < argc)
         c->root = argv[optind++];
+    if (c->command == CLI_COMPARE) {
+        if (c->root == NULL || optind >= argc) {
+            err_set(err, 0, "compare needs two run folders: chimera compare RUN_A RUN_B");
+            return -1;
+        }
+        c->compare_b = argv[optind++];
+    }
     if (optind < argc) {
         err_set(err, 0, "unexpected argument '%s' (give one folder)", argv[optind]);
         return -1;
     }
-    if (c->json && c->command != CLI_INVENTORY) {
-        err_set(err, 0, "--json goes with `chimera inventory`");
+    if (c->command != CLI_REPORT && (c->stream || c->runs != 1)) {
+        err_set(err, 0, "--runs and --stream go with `chimera report`");
+        return -1;
+    }
+    if (c->json && c->command != CLI_INVENTORY && c->command != CLI_COMPARE) {
+        err_set(err, 0, "--json goes with `chimera inventory` and `chimera compare`");
         return -1;
     }
     if (c->root == NULL)

@@ -4,12 +4,16 @@
 
 #include "config.h"
 
-enum cli_command { CLI_TUI, CLI_INVENTORY, CLI_HELP, CLI_VERSION };
+enum cli_command { CLI_TUI, CLI_INVENTORY, CLI_REPORT, CLI_COMPARE, CLI_HELP, CLI_VERSION };
 
 struct cli {
     enum cli_command command;
     const char *root;      /* DIR, default "." */
-    int json;              /* inventory --json */
+    const char *compare_b; /* compare: the second run folder (the first is `root`) */
+    int json;              /* inventory and compare --json */
+    int runs;              /* report --runs, default 1 */
+    const char *profile;   /* --profile */
+    int stream;            /* report --stream */
     const char *theme;
     const char *config;
     const char *host;

@@ -16,7 +16,13 @@ static const struct key_binding key_table[] = {
     {SCOPE_GLOBAL, ACT_PAGE_DOWN, "PgDn  Ctrl-F", "page down"},
     {SCOPE_GLOBAL, ACT_TOP, "g  Home", "first line"},
     {SCOPE_GLOBAL, ACT_BOTTOM, "G  End", "last line"},
-    {SCOPE_GLOBAL, ACT_CANCEL, "Esc", "cancel: a scan, a file being read, the filter"},
+    {SCOPE_GLOBAL, ACT_ANALYSE, "a", "analyse the marked files (or the folder under the cursor)"},
+    {SCOPE_GLOBAL, ACT_ANALYSE_ALL, "A", "analyse the whole root"},
+    {SCOPE_GLOBAL, ACT_RERUN, "r", "run the last analysis again"},
+    {SCOPE_GLOBAL, ACT_MODELS, "m", "choose the model (from the server's list)"},
+    {SCOPE_GLOBAL, ACT_PROFILE, "p", "profile, persona and generation options"},
+    {SCOPE_GLOBAL, ACT_HISTORY, "H", "run history; mark two runs and compare them"},
+    {SCOPE_GLOBAL, ACT_CANCEL, "Esc", "stop: the generation, a scan, a file being read, the filter"},
     {SCOPE_GLOBAL, ACT_THEME, "T", "next theme"},
     {SCOPE_GLOBAL, ACT_REDRAW, "Ctrl-L", "redraw the screen"},
     {SCOPE_TREE, ACT_ENTER, "Enter", "open or close a folder; open a file's metrics"},
@@ -39,6 +45,8 @@ static const struct key_binding key_table[] = {
     {SCOPE_METRICS, ACT_ENTER, "Enter", "JSON document: open or close a node"},
     {SCOPE_METRICS, ACT_EXPAND_ALL, "*", "JSON document: open every node"},
     {SCOPE_METRICS, ACT_COLLAPSE_ALL, "-", "JSON document: close every node"},
+    {SCOPE_REPORT, ACT_BOTTOM, "G  End", "follow the stream again (scrolling up pauses it)"},
+    {SCOPE_REPORT, ACT_THINKING, "z", "fold or show the model's thinking"},
 };
 
 const struct key_binding *keys_table(size_t *n)
@@ -56,6 +64,8 @@ const char *keys_scope_name(enum key_scope s)
         return "Artifacts tree";
     case SCOPE_METRICS:
         return "Metrics pane";
+    case SCOPE_REPORT:
+        return "Report pane";
     }
     return "";
 }
@@ -145,6 +155,20 @@ enum action keys_action(int is_key, wint_t ch)
         return ACT_EXPAND_ALL;
     case '-':
         return ACT_COLLAPSE_ALL;
+    case 'a':
+        return ACT_ANALYSE;
+    case 'A':
+        return ACT_ANALYSE_ALL;
+    case 'r':
+        return ACT_RERUN;
+    case 'm':
+        return ACT_MODELS;
+    case 'p':
+        return ACT_PROFILE;
+    case 'H':
+        return ACT_HISTORY;
+    case 'z':
+        return ACT_THINKING;
     }
     return ACT_NONE;
 }

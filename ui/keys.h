@@ -36,14 +36,22 @@ enum action {
     ACT_COL_PREV,
     ACT_COL_NEXT,
     ACT_EXPAND_ALL,
-    ACT_COLLAPSE_ALL
+    ACT_COLLAPSE_ALL,
+    ACT_ANALYSE,
+    ACT_ANALYSE_ALL,
+    ACT_RERUN,
+    ACT_MODELS,
+    ACT_PROFILE,
+    ACT_HISTORY,
+    ACT_THINKING
 };
 
 /* Where a binding applies, for the help overlay's grouping. */
 enum key_scope {
     SCOPE_GLOBAL,
     SCOPE_TREE,
-    SCOPE_METRICS
+    SCOPE_METRICS,
+    SCOPE_REPORT
 };
 
 struct key_binding {

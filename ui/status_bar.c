@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "clock.h"
 #include "fmt.h"
 
 /* Append one segment if it still fits before the hints; returns the new x. */
@@ -34,6 +35,68 @@ static void status_prompt(struct app *app, int y, int cols)
         draw_str(&app->draw, app->status_win, y, x, cols - x, app->draw.role[ROLE_STATUS], hint);
     }
     wmove(app->status_win, y, x);
+}
+
+/* A sparkline segment: values[0..n), at most `cols` wide. */
+static int status_spark(struct app *app, int x, int limit, const double *values, int n, int cols)
+{
+    int sep = draw_width(&app->draw, app->draw.g->sep);
+
+    if (n <= 0 || x + sep + 4 > limit)
+        return x;
+    if (cols > limit - x - sep)
+        cols = limit - x - sep;
+    x += draw_str(&app->draw, app->status_win, 0, x, limit - x, app->draw.role[ROLE_STATUS],
+                  app->draw.g->sep);
+    /* the most recent windows, so the line moves like a chart recorder */
+    if (n > cols) {
+        values += n - cols;
+        n = cols;
+    }
+    return x + draw_sparkline(&app->draw, app->status_win, 0, x, cols, app->draw.role[ROLE_SPARK],
+                              values, (size_t)n);
+}
+
+/* The live figures of a run: state, TTFT, tok/s with its sparkline, tokens, elapsed,
+ * stage and run i/N. Returns where it ended. */
+static int status_run(struct app *app, int limit)
+{
+    const struct draw *d = &app->draw;
+    struct workflow_status st;
+    struct llm_live lv;
+    char seg[128], num[32];
+    int x = 1;
+
+    workflow_status(app->wf, &st);
+    if (st.gen == NULL) {
+        if (st.stage == WF_INGEST)
+            snprintf(seg, sizeof seg, "reading files %zu/%zu", st.ingest_done, st.ingest_total);
+        else
+            snprintf(seg, sizeof seg, "%s", st.stage == WF_CHECK ? "connecting"
+                                                                  : workflow_stage_name(st.stage));
+        x = status_seg(app, x, limit, d->role[ROLE_STATUS_STATE], seg);
+        snprintf(seg, sizeof seg, "run %d/%d", st.run > 0 ? st.run : 1, st.runs);
+        return status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+    }
+    llm_live(st.gen, clock_now_ns(), &lv);
+    x = status_seg(app, x, limit, d->role[ROLE_STATUS_STATE], llm_state_name(lv.state));
+    if (lv.ttft_ms >= 0)
+        snprintf(seg, sizeof seg, "TTFT %.0f ms", lv.ttft_ms);
+    else
+        snprintf(seg, sizeof seg, "waiting %.1f s", lv.elapsed_ms / 1000.0);
+    x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+    if (lv.tok_s >= 0) {
+        snprintf(seg, sizeof seg, "%.1f tok/s", lv.tok_s);
+        x = status_seg(app, x, limit, d->role[ROLE_STATUS_OK], seg);
+        x = status_spark(app, x, limit, lv.spark, lv.nspark, 12);
+    }
+    fmt_count(num, sizeof num, lv.pieces);
+    snprintf(seg, sizeof seg, "%s tok", num);
+    x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+    snprintf(seg, sizeof seg, "%.1f s", lv.elapsed_ms / 1000.0);
+    x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+    snprintf(seg, sizeof seg, "%s %d/%d", workflow_stage_name(st.stage), st.run, st.runs);
+    return status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
 }
 
 /* The facts of the idle state, as many as fit before `limit`. */
@@ -96,7 +159,15 @@ void status_draw(struct app *app)
         return;
     }
     limit = r->w - draw_width(&app->draw, hints);
-    x = status_seg(app, x, limit, d->role[ROLE_STATUS_STATE], "idle");
+    if (app->wf != NULL && app->msg[0] == '\0') {
+        status_run(app, limit);
+        draw_str_right(&app->draw, app->status_win, 0, 0, r->w, d->role[ROLE_STATUS_KEY],
+                       " Esc stop  ? help ");
+        wnoutrefresh(app->status_win);
+        return;
+    }
+    x = status_seg(app, x, limit, d->role[ROLE_STATUS_STATE],
+                   app->wf != NULL ? "running" : app->run_state[0] ? app->run_state : "idle");
     if (app->msg[0] != '\0') {
         /* a message takes the place of everything but the state */
         enum theme_role role = app->msg_kind == MSG_ERROR ? ROLE_STATUS_ERROR
@@ -106,6 +177,10 @@ void status_draw(struct app *app)
         x += draw_str(&app->draw, app->status_win, 0, x, limit - x, d->role[ROLE_STATUS],
                       d->g->sep);
         draw_str_ellipsis(&app->draw, app->status_win, 0, x, limit - x, d->role[role], app->msg);
+    } else if (app->last_call[0] != '\0') {
+        /* after a run: its last call's figures, chimera's and the server's */
+        x = status_seg(app, x, limit, d->role[ROLE_STATUS], app->last_call);
+        status_facts(app, x, limit);
     } else {
         status_facts(app, x, limit);
     }

@@ -77,6 +77,15 @@ static void test_numbers(void **state)
     }
     jsonw_format_double(out, sizeof out, 41.09);
     assert_string_equal(out, "41.09");
+    /* ordinary magnitudes never take an exponent */
+    jsonw_format_double(out, sizeof out, 200);
+    assert_string_equal(out, "200");
+    jsonw_format_double(out, sizeof out, 10);
+    assert_string_equal(out, "10");
+    jsonw_format_double(out, sizeof out, 0.0001);
+    assert_string_equal(out, "0.0001");
+    jsonw_format_double(out, sizeof out, 1e20);
+    assert_string_equal(out, "1e+20");
     {
         struct buf b;
         struct jsonw w;

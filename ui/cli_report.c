@@ -1,0 +1,215 @@
+/* cli_report.c: `chimera report [DIR] [--runs N] [--profile NAME] [--out DIR] [--stream]`:
+ * the same workflow as the TUI's `A`, without curses. Progress goes to standard error when
+ * it is a terminal; with --stream the tokens go to standard output as they arrive. SIGINT,
+ * SIGTERM and SIGHUP stop the run and still save what exists, marked incomplete.
+ * libcurl's global set-up is main's (http_global_init). */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "buf.h"
+#include "cli_report.h"
+#include "evloop.h"
+#include "http.h"
+#include "sanitize.h"
+#include "settings.h"
+#include "sig.h"
+#include "workflow.h"
+#include "xmem.h"
+
+struct report_run {
+    struct evloop *loop;
+    struct workflow *wf;
+    int stream;
+    int tty_out;           /* stdout is a terminal: sanitise what the model says */
+    int tty_err;
+    int done;
+    int exit_signal;
+    int status;            /* exit status */
+    struct buf scratch;
+};
+
+/* "chimera: analysis (run 1/3)" on standard error, when it is a terminal. */
+static void cr_progress(const struct report_run *r, const char *stage, int run, int runs)
+{
+    if (r->tty_err)
+        fprintf(stderr, "chimera: %s (run %d/%d)\n", stage, run, runs);
+}
+
+static void cr_on_stage(struct workflow *w, enum wf_stage stage, int run, void *arg)
+{
+    struct report_run *r = arg;
+    struct workflow_status st;
+
+    workflow_status(w, &st);
+    if (stage == WF_INGEST || stage == WF_ANALYSIS || stage == WF_REPORT)
+        cr_progress(r, workflow_stage_name(stage), run, st.runs);
+    if (r->stream && (stage == WF_ANALYSIS || stage == WF_REPORT))
+        printf("\n## chimera: %s, run %d/%d\n\n", workflow_stage_name(stage), run, st.runs);
+}
+
+static void cr_on_piece(struct workflow *w, int thinking, const char *text, size_t n, void *arg)
+{
+    struct report_run *r = arg;
+
+    (void)w;
+    if (!r->stream || thinking)
+        return;
+    if (r->tty_out) {
+        /* a terminal must never receive the model's escape sequences */
+        buf_reset(&r->scratch);
+        if (sanitize(text, n, SAN_KEEP_NEWLINE | SAN_EXPAND_TABS, &r->scratch) < 0) {
+            /* a piece over the scratch bound: what fitted is printed */
+        }
+        fwrite(r->scratch.data, 1, r->scratch.len, stdout);
+    } else {
+        fwrite(text, 1, n, stdout);
+    }
+    fflush(stdout);
+}
+
+static void cr_on_call_end(struct workflow *w, const char *stage, const struct llm_result *res,
+                           void *arg)
+{
+    struct report_run *r = arg;
+    struct llm_figures f;
+    struct workflow_status st;
+    char tp[48], ttft[48];
+
+    workflow_status(w, &st);
+    (void)st;
+    llm_figures(&res->server, LLM_API_OLLAMA, &f);
+    if (res->server.has_timings || res->server.has_usage)
+        llm_figures(&res->server, LLM_API_OPENAI, &f);
+    if (f.has_throughput)
+        snprintf(tp, sizeof tp, "%.2f tok/s (server)", f.throughput);
+    else
+        snprintf(tp, sizeof tp, "throughput not reported");
+    if (res->ttft_ms >= 0)
+        snprintf(ttft, sizeof ttft, "TTFT %.2f ms (chimera)", res->ttft_ms);
+    else
+        snprintf(ttft, sizeof ttft, "no token received");
+    if (r->tty_err || res->state != LLM_DONE)
+        fprintf(stderr, "chimera: %s: %s, %s, %s%s%s\n", stage, llm_state_name(res->state), ttft,
+                tp, res->message[0] ? ": " : "", res->message);
+}
+
+static void cr_on_done(struct workflow *w, const struct workflow_result *res, void *arg)
+{
+    struct report_run *r = arg;
+
+    (void)w;
+    r->done = 1;
+    r->status = res->complete && res->save_error[0] == '\0' ? 0 : 1;
+    if (r->stream)
+        fputc('\n', stdout);
+    if (res->run_dir != NULL && res->save_error[0] == '\0')
+        fprintf(stderr, "chimera: saved %s/report.md and metrics.json%s\n", res->run_dir,
+                res->complete ? "" : " (marked incomplete)");
+    if (res->save_error[0] != '\0')
+        fprintf(stderr, "chimera: the run could not be saved: %s\n", res->save_error);
+    if (!res->complete && res->message[0] != '\0')
+        fprintf(stderr, "chimera: %s\n", res->message);
+    if (res->runs_done > 0 && !isnan(res->throughput_mean))
+        fprintf(stderr, "chimera: throughput %.2f ± %.2f tok/s (CV %.1f%%), TTFT %.2f ± %.2f ms "
+                        "(CV %.1f%%) over %d run%s\n",
+                res->throughput_mean, isnan(res->throughput_stddev) ? 0 : res->throughput_stddev,
+                isnan(res->throughput_cv) ? 0 : res->throughput_cv, res->ttft_mean_ms,
+                isnan(res->ttft_stddev_ms) ? 0 : res->ttft_stddev_ms,
+                isnan(res->ttft_cv) ? 0 : res->ttft_cv, res->runs_done,
+                res->runs_done == 1 ? "" : "s");
+    evloop_stop(r->loop);
+}
+
+static void cr_on_signal(int fd, unsigned events, void *arg)
+{
+    struct report_run *r = arg;
+    unsigned bits = sig_read();
+
+    (void)fd;
+    (void)events;
+    if (!(bits & (SIG_TERM | SIG_HUP | SIG_INT)) || r->wf == NULL || r->done)
+        return;
+    r->exit_signal = (bits & SIG_TERM) ? SIGTERM : (bits & SIG_HUP) ? SIGHUP : SIGINT;
+    workflow_cancel(r->wf, r->exit_signal == SIGHUP   ? "the terminal hung up (SIGHUP)"
+                           : r->exit_signal == SIGINT ? "interrupted (SIGINT)"
+                                                      : "stopped (SIGTERM)");
+}
+
+int cli_report(const struct app_options *o, int runs, int stream)
+{
+    struct report_run r;
+    struct config cfg;
+    struct host host;
+    char *profile = NULL;
+    struct gen_options opts;
+    struct workflow_params p;
+    struct workflow_cb cb = {cr_on_stage, cr_on_piece, cr_on_call_end, cr_on_done, NULL};
+    struct http *http = NULL;
+    struct err err;
+    int rc, sfd;
+
+    memset(&r, 0, sizeof r);
+    r.stream = stream;
+    r.tty_out = isatty(STDOUT_FILENO);
+    r.tty_err = isatty(STDERR_FILENO);
+    r.status = 1;
+    buf_init(&r.scratch, 1u << 20);
+    cb.arg = &r;
+    config_init(&cfg);
+    rc = settings_load(&cfg, o, &host, &profile, &opts, &err);
+    if (rc != 0) {
+        fprintf(stderr, "chimera: %s\n", err.msg);
+        goto out;
+    }
+    memset(&p, 0, sizeof p);
+    p.root = o->root;
+    p.profile = profile;
+    p.persona = config_persona(&cfg, config_profile(&cfg, profile)->persona);
+    p.opts = opts;
+    p.target.base_url = host.url;
+    p.target.api = strcmp(cfg.api, "openai") == 0 ? LLM_API_OPENAI : LLM_API_OLLAMA;
+    p.target.model = cfg.model;
+    p.target.api_key = getenv("CHIMERA_API_KEY");
+    p.target.stall_s = cfg.stall_timeout_s;
+    p.out = cfg.out;
+    p.runs = runs;
+    rc = 1;
+    r.loop = evloop_new();
+    http = http_new(r.loop, &err);
+    sfd = http != NULL ? sig_init(&err) : -1;
+    if (sfd < 0) {
+        fprintf(stderr, "chimera: %s\n", err.msg);
+        goto out;
+    }
+    evloop_add_fd(r.loop, sfd, EVLOOP_READ, cr_on_signal, &r);
+    r.wf = workflow_start(r.loop, http, &p, &cb, &err);
+    if (r.wf == NULL) {
+        fprintf(stderr, "chimera: %s\n", err.msg);
+        goto out;
+    }
+    while (!r.done && evloop_run(r.loop) == 0)
+        ;
+    rc = r.status;
+out:
+    workflow_free(r.wf);
+    http_free(http);
+    if (r.loop != NULL) {
+        sig_fini();
+        evloop_free(r.loop);
+    }
+    config_fini(&cfg);
+    free(profile);
+    buf_fini(&r.scratch);
+    if (r.exit_signal != 0) {
+        /* the run is saved: now die of the signal, so the caller sees how we ended */
+        signal(r.exit_signal, SIG_DFL);
+        raise(r.exit_signal);
+        return 128 + r.exit_signal;
+    }
+    return rc;
+}
