@@ -116,6 +116,51 @@ static void run_on_piece(struct workflow *w, int thinking, const char *text, siz
     app_dirty(app);
 }
 
+/* Every figure of a finished call, each saying where it comes from (SPEC section 6): what
+ * chimera measured, and what the server reported or "not reported". */
+static void run_figures_note(struct app *app, const char *stage, const struct llm_result *res,
+                             const struct llm_figures *f)
+{
+    const struct llm_server_metrics *m = &res->server;
+    const char *sep = app->draw.g->sep;
+    char line[640], a[64], b[64], c[64], d[64], e[64], g[64];
+
+    if (res->ttft_ms >= 0)
+        snprintf(a, sizeof a, "%.0f ms", res->ttft_ms);
+    else
+        snprintf(a, sizeof a, "no token");
+    if (res->live_tok_s >= 0)
+        snprintf(b, sizeof b, "%.1f tok/s", res->live_tok_s);
+    else
+        snprintf(b, sizeof b, "n/a");
+    snprintf(line, sizeof line, "%s: chimera measured TTFT %s%slive %s%s%.1f s", stage, a, sep, b,
+             sep, res->elapsed_ms / 1000.0);
+    report_view_note(&app->report, line);
+    if (f->has_throughput)
+        snprintf(c, sizeof c, "%.2f tok/s", f->throughput);
+    else
+        snprintf(c, sizeof c, "not reported");
+    if (f->has_prompt_rate)
+        snprintf(d, sizeof d, "%.1f tok/s", f->prompt_rate);
+    else
+        snprintf(d, sizeof d, "not reported");
+    if (m->has_load_duration)
+        snprintf(e, sizeof e, "%.0f ms", m->load_duration_ns / 1e6);
+    else
+        snprintf(e, sizeof e, "not reported");
+    if (m->has_total_duration)
+        snprintf(g, sizeof g, "%.2f s", m->total_duration_ns / 1e9);
+    else
+        snprintf(g, sizeof g, "not reported");
+    if (m->has_eval_count)
+        snprintf(a, sizeof a, "%.0f tokens", m->eval_count);
+    else
+        snprintf(a, sizeof a, "tokens not reported");
+    snprintf(line, sizeof line, "%s: server reported eval %s%sprompt eval %s%sload %s%stotal %s%s%s",
+             stage, c, sep, d, sep, e, sep, g, sep, a);
+    report_view_note(&app->report, line);
+}
+
 /* "TTFT 652 ms (chimera) · 41.2 tok/s (server: eval_count/eval_duration)" */
 static void run_on_call_end(struct workflow *w, const char *stage, const struct llm_result *res,
                             void *arg)
@@ -145,6 +190,7 @@ static void run_on_call_end(struct workflow *w, const char *stage, const struct 
              app->draw.g->sep, pieces);
     if (res->state != LLM_DONE)
         report_view_note(&app->report, res->message);
+    run_figures_note(app, stage, res, &f);
 }
 
 static void run_on_done(struct workflow *w, const struct workflow_result *res, void *arg)
