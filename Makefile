@@ -56,6 +56,7 @@ all: $(BIN)
 help:
 	@echo "make            build $(BIN)"
 	@echo "make demo       install what is missing, build, open the TUI on a sample tree"
+	@echo "                (with a local Ollama stand-in when no Ollama server answers)"
 	@echo "make test       unit tests (cmocka) and end-to-end tests (tmux)"
 	@echo "make asan       the whole suite under AddressSanitizer + UBSan"
 	@echo "make valgrind   unit tests and headless commands under valgrind"
@@ -146,7 +147,7 @@ sample:
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(PYTHON) tests/sample/gen_tree.py $(BUILD)/sample >/dev/null
-	@$(BIN) $(BUILD)/sample
+	@$(PYTHON) tests/demo.py --bin $(BIN) --tree $(BUILD)/sample
 
 screenshots: deps-shots $(BIN)
 	@$(PYTHON) tests/screenshots/render.py --bin $(BIN) --out screenshots
