@@ -239,10 +239,21 @@ void draw_box_attr(struct draw *d, WINDOW *w, attr_t border, attr_t title_attr, 
     getmaxyx(w, h, wd);
     (void)h;
     wattrset(w, border);
-    if (d->ascii)
+    if (d->ascii) {
         wborder(w, '|', '|', '-', '-', '+', '+', '+', '+'); /* no line-drawing set needed */
-    else
-        box(w, 0, 0);
+    } else {
+        /* Unicode box characters rather than the VT100 line-drawing set: switching
+         * character sets around every border cell costs bytes over SSH on each repaint */
+        static const wchar_t glyph[6][2] = {{L'\u2502', 0}, {L'\u2500', 0}, {L'\u250c', 0},
+                                            {L'\u2510', 0}, {L'\u2514', 0}, {L'\u2518', 0}};
+        cchar_t c[6];
+        attr_t a = border & ~A_COLOR;
+        short pair = (short)PAIR_NUMBER(border);
+
+        for (int i = 0; i < 6; i++)
+            setcchar(&c[i], glyph[i], a, pair, NULL);
+        wborder_set(w, &c[0], &c[0], &c[1], &c[1], &c[2], &c[3], &c[4], &c[5]);
+    }
     if (title != NULL && *title != '\0' && wd > 4) {
         mvwaddch(w, 0, 1, ' ');
         draw_str_ellipsis(d, w, 0, 2, wd - 5, title_attr, title);

@@ -29,9 +29,7 @@ static size_t help_build(struct help_line *out)
         out[count++] = (struct help_line){t[i].keys, t[i].help, 0};
     }
     out[count++] = (struct help_line){NULL, NULL, 0};
-    out[count++] = (struct help_line){NULL, "Mouse: click selects, double click opens, wheel "
-                                            "scrolls.",
-                                      0};
+    out[count++] = (struct help_line){NULL, "Mouse: click, double click, wheel.", 0};
     return count;
 }
 
@@ -61,7 +59,7 @@ void help_draw(struct app *app)
     struct help_line lines[HELP_MAX_LINES];
     size_t count = help_build(lines), split = count;
     struct draw *d = &app->draw;
-    int two = app->term.cols >= 110;
+    int two = app->term.cols >= 96;
     int w, h, body;
     WINDOW *win;
 

@@ -67,6 +67,13 @@ static void metrics_clear(struct metrics *m)
     m->dir.ngaps = 0;
     free(m->dir.summary);
     m->dir.summary = NULL;
+    for (size_t i = 0; i < m->dir.nlines; i++)
+        free(m->dir.lines[i]);
+    free(m->dir.lines);
+    free(m->dir.roles);
+    m->dir.lines = NULL;
+    m->dir.roles = NULL;
+    m->dir.nlines = m->dir.lines_cap = 0;
     free(m->other.peek);
     free(m->other.target);
     memset(&m->other, 0, sizeof m->other);

@@ -71,6 +71,9 @@ struct metrics {
         char **gaps;
         size_t ngaps;
         char *summary;
+        char **lines;       /* the folder view, built once when the inventory is done */
+        int *roles;
+        size_t nlines, lines_cap;
     } dir;
     struct {
         int binary;
