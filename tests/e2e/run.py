@@ -999,8 +999,9 @@ def case_help(ctx):
         t.send_keys("NPage")
         s = t.wait_for(lambda s: s != seen and "chimera keys" in s, msg="PgDn to scroll the help")
         t.send_keys("NPage", "NPage")
-        s = t.wait_for("Mouse: click selects", msg="the end of the help")
-    for text in ("Metrics pane", "table: scroll right", "JSON document: open or close"):
+        s = t.wait_for("Mouse: click", msg="the end of the help")
+    for text in ("Metrics pane", "table: scroll right", "JSON: open or close", "Report pane",
+                 "analyse the whole root"):
         check(text in s or text in seen, "help lacks %r" % text, s)
     t.send_keys("x")
     t.wait_gone("chimera keys")
