@@ -10,7 +10,9 @@
 # 0 unless a program crashed or could not run. MB = 10^6 bytes throughout.
 # Knobs (environment): BENCH_FILES (tree size, 100000), BENCH_CSV_MB (200), BENCH_JSON_MB
 # (100), BENCH_RUNS (scan rounds, 5), BENCH_DATA_RUNS (CSV/JSON rounds, 3), BENCH_PAINT_RUNS
-# (15), CHIMERA_CORPUS (the folder for the first-paint test).
+# (15), CHIMERA_CORPUS (the folder for the first-paint test), BENCH_STREAM_TOKENS (pieces per
+# call, 2000), BENCH_STREAM_RATE (tok/s, 500), BENCH_STREAM_RUNS (streamed analyses, 3),
+# BENCH_KEY_SAMPLES (keys per latency test, 200).
 set -u
 
 BUILD=${BUILD:-build}
@@ -24,6 +26,10 @@ RUNS=${BENCH_RUNS:-5}
 DRUNS=${BENCH_DATA_RUNS:-3}
 PRUNS=${BENCH_PAINT_RUNS:-15}
 CORPUS=${CHIMERA_CORPUS:-$ROOT/../shared/corpus/chimeraforge}
+STOKENS=${BENCH_STREAM_TOKENS:-2000}
+SRATE=${BENCH_STREAM_RATE:-500}
+SKEYS=${BENCH_KEY_SAMPLES:-200}
+SRUNS=${BENCH_STREAM_RUNS:-3}
 
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 BIN=$BUILD/chimera
@@ -108,6 +114,12 @@ median() {
 # calc EXPR: awk arithmetic, printed with the given format (default %.2f).
 calc() {
     awk "BEGIN { printf \"${2:-%.2f}\", ($1) }"
+}
+# ratio A B [FORMAT]: A / B, or "-" when either is missing, not a number or B is 0.
+ratio() {
+    awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {
+        if (a !~ /^[0-9.eE+-]+$/ || b !~ /^[0-9.eE+-]+$/ || b + 0 == 0) { print "-"; exit }
+        printf f, a / b }'
 }
 # verdict VALUE OP LIMIT: "ok" or "MISS" (OP: le, lt, ge).
 verdict() {
@@ -428,6 +440,51 @@ if [ $GEN_OK_TREE = 1 ]; then
     fi
 fi
 
+# --- 6. streaming: CPU and terminal bytes per token, keypress latency -------------------------
+
+say ""
+say "== streaming: fake Ollama at $SRATE tok/s, $STOKENS tokens per call, 120x40 pty;" \
+    "$SRUNS streamed analyses, $SKEYS keys per latency test"
+SOUT=$WORK/stream.txt
+{
+    "$PYTHON" "$ROOT/tests/bench/stream_bench.py" --bin "$BIN" --tmp "$WORK" --tokens "$STOKENS" \
+        --rate "$SRATE" --samples "$SKEYS" --cpu-runs "$SRUNS"
+    echo $? >"$WORK/stream.rc"
+} | tee "$SOUT" | sed 's/^/  /'
+[ "$(cat "$WORK/stream.rc" 2>/dev/null)" = 0 ] || crash "stream_bench.py"
+line=$(grep '^cpu ' "$SOUT" | head -n 1)
+if [ -n "$line" ]; then
+    core=$(kv "$line" core_pct) fcore=$(kv "$line" fake_core_pct) us=$(kv "$line" us_per_tok)
+    catus=$(kv "$line" cat_us_per_tok) bpt=$(kv "$line" bytes_per_tok)
+    tbpt=$(kv "$line" token_bytes_per_tok) cbpt=$(kv "$line" cat_bytes_per_tok)
+    br=$(kv "$line" bytes_ratio) ntok=$(kv "$line" tokens)
+    row "stream CPU, $SRATE tok/s" "$(calc "$core") % core" "fake server $(calc "$fcore") % core" \
+        "$(ratio "$core" "$fcore")x" "< 2% of a core" "$(verdict "$core" lt 2)"
+    row "stream CPU per token ($ntok tok)" "$(calc "$us" %.1f) us/tok" \
+        "cat of the text $(calc "$catus" %.2f) us/tok" "$(ratio "$us" "$catus" %.0f)x" "(info)" "-"
+    row "stream bytes to the tty per token" "$(calc "$bpt" %.1f) B/tok" \
+        "text $(calc "$tbpt") B, cat $(calc "$cbpt") B" "${br}x text" "< 2x text" \
+        "$(verdict "$br" lt 2)"
+fi
+ls_=$(grep '^latency mode=stream ' "$SOUT" | head -n 1)
+li=$(grep '^latency mode=idle ' "$SOUT" | head -n 1)
+le=$(grep '^latency mode=echo ' "$SOUT" | head -n 1)
+if [ -n "$ls_" ]; then
+    sp99=$(kv "$ls_" p99_ms) ip99=$(kv "$li" p99_ms) ep99=$(kv "$le" p99_ms)
+    v=$(verdict "$sp99" lt 20)
+    [ "$(kv "$ls_" failures)" != 0 ] && v="$v ($(kv "$ls_" failures) lost)"
+    [ "$(kv "$ls_" outside_stream)" != 0 ] && v="$v ($(kv "$ls_" outside_stream) unstreamed)"
+    row "key to screen while streaming" "p50 $(calc "$(kv "$ls_" p50_ms)") p99 $(calc "$sp99") ms" \
+        "idle p99 $(calc "${ip99:-0}"), echo $(calc "${ep99:-0}")" \
+        "$(ratio "$sp99" "$ip99")x idle" "p99 < 20 ms" "$v"
+fi
+if [ -n "$li" ]; then
+    ip50=$(kv "$li" p50_ms) ip99=$(kv "$li" p99_ms) ep50=$(kv "$le" p50_ms) ep99=$(kv "$le" p99_ms)
+    row "key to screen, idle" "p50 $(calc "$ip50") p99 $(calc "$ip99") ms" \
+        "echo p50 $(calc "${ep50:-0}") p99 $(calc "${ep99:-0}")" "$(ratio "$ip99" "$ep99")x echo" \
+        "(info)" "-"
+fi
+
 # --- table ----------------------------------------------------------------------------------
 
 say ""
@@ -436,6 +493,8 @@ cat "$TABLE"
 say ""
 say "ratios: time ratios for the scan (lower is better), speed ratios (chimera MB/s over the"
 say "baseline's) for CSV and JSON, RSS ratios as labelled; medians of the rounds above."
+say "streaming: CPU and bytes over the stream of the median of the analyses (CPU / the fake"
+say "server's CPU, bytes / the tokens' own bytes); key latencies are p99 over p99."
 if [ $CRASHED = 1 ]; then
     say "some benchmarks could not run (see FAILED above)"
     exit 1
