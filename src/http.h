@@ -34,6 +34,9 @@ struct http_result {
     int stalled;         /* ended by the stall watchdog */
     int aborted;         /* the data callback asked to stop */
     char message[ERR_MSG_MAX]; /* what went wrong, for people ("connection refused") */
+    int unreachable;     /* no connection was made: refused, unknown host, connect timeout */
+    char reason[128];    /* the cause alone ("connection refused"), for callers that word
+                          * their own message; "" when the transfer succeeded */
     const char *body;    /* non-2xx: the first HTTP_MAX_ERROR_BODY bytes, else NULL */
     size_t body_len;
 };

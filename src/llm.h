@@ -78,6 +78,8 @@ struct llm_result {
     size_t text_len;
     const char *thinking;
     size_t thinking_len;
+    char dropped[64];       /* options an OpenAI-compatible server cannot take and that
+                             * were not sent ("num_ctx, num_gpu"), "" when none */
 };
 
 struct llm_gen_cb {
