@@ -532,13 +532,7 @@ static void runout_json_call(struct jsonw *w, const struct call_record *c)
     const struct call_figures *f = &c->fig;
     const struct llm_server_metrics *m = &c->server;
     struct maybe think = {c->think_ms >= 0, c->think_ms};
-    struct maybe pe_rate = {0, 0};
 
-    /* Ollama's prompt eval rate (SPEC section 6), when both of its parts came */
-    if (m->has_prompt_eval_count && m->has_prompt_eval_duration && m->prompt_eval_duration_ns > 0) {
-        pe_rate.known = 1;
-        pe_rate.v = m->prompt_eval_count / (m->prompt_eval_duration_ns / 1e9);
-    }
     jsonw_object_begin(w);
     jsonw_key(w, "run");
     jsonw_int(w, c->run);
@@ -575,7 +569,7 @@ static void runout_json_call(struct jsonw *w, const struct call_record *c)
     jsonw_key(w, "prompt_eval_ms");
     runout_json_figure(w, f->prompt_eval_ms, "server");
     jsonw_key(w, "prompt_eval_rate_tok_s");
-    runout_json_figure(w, pe_rate, "server");
+    runout_json_figure(w, f->prompt_eval_rate, "server");
     jsonw_key(w, "eval_ms");
     runout_json_figure(w, f->eval_ms, "server");
     jsonw_key(w, "load_ms");

@@ -21,8 +21,9 @@ struct call_figures {
     struct maybe throughput;         /* server: eval_count / eval_duration, tok/s */
     struct maybe tokens;             /* server: eval_count */
     struct maybe total_duration_ms;  /* server: total_duration */
-    struct maybe prompt_eval_ms;     /* server: prompt_eval_duration */
-    struct maybe eval_ms;            /* server: eval_duration */
+    struct maybe prompt_eval_ms;     /* server: prompt_eval_duration (llama.cpp: prompt_ms) */
+    struct maybe prompt_eval_rate;   /* server: prompt tokens / prompt eval time, tok/s */
+    struct maybe eval_ms;            /* server: eval_duration (llama.cpp: predicted_ms) */
     struct maybe load_ms;            /* server: load_duration */
     struct maybe elapsed_ms;         /* client: request sent -> stream end */
     struct maybe live_tok_s;         /* client: pieces after the first / their time */

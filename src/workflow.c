@@ -167,6 +167,14 @@ static void wf_record(struct workflow *w, const struct llm_result *r)
     c->fig.total_duration_ms = wf_known(s->has_total_duration, s->total_duration_ns / 1e6);
     c->fig.prompt_eval_ms = wf_known(s->has_prompt_eval_duration, s->prompt_eval_duration_ns / 1e6);
     c->fig.eval_ms = wf_known(s->has_eval_duration, s->eval_duration_ns / 1e6);
+    if (w->p.target.api == LLM_API_OPENAI && s->has_timings) {
+        /* llama.cpp's server times prefill and decoding itself, in milliseconds */
+        c->fig.prompt_eval_ms = wf_known(1, s->prompt_ms);
+        c->fig.eval_ms = wf_known(1, s->predicted_ms);
+        if (!c->fig.tokens.known)
+            c->fig.tokens = wf_known(1, s->predicted_n);
+    }
+    c->fig.prompt_eval_rate = wf_known(f.has_prompt_rate, f.prompt_rate);
     c->fig.load_ms = wf_known(s->has_load_duration, s->load_duration_ns / 1e6);
     c->fig.elapsed_ms = wf_known(1, r->elapsed_ms);
     c->fig.live_tok_s = wf_known(r->live_tok_s >= 0, r->live_tok_s);

@@ -98,6 +98,17 @@ static void cr_on_call_end(struct workflow *w, const char *stage, const struct l
                 tp, res->message[0] ? ": " : "", res->message);
 }
 
+/* "41.20 ± 0.35 tok/s (CV 0.8%)"; one value has no spread; NaN is a figure nobody sent. */
+static void cr_spread(char *out, size_t cap, double mean, double sd, double cv, const char *unit)
+{
+    if (isnan(mean))
+        snprintf(out, cap, "not reported");
+    else if (isnan(sd))
+        snprintf(out, cap, "%.2f %s", mean, unit);
+    else
+        snprintf(out, cap, "%.2f \xC2\xB1 %.2f %s (CV %.1f%%)", mean, sd, unit, isnan(cv) ? 0 : cv);
+}
+
 static void cr_on_done(struct workflow *w, const struct workflow_result *res, void *arg)
 {
     struct report_run *r = arg;
@@ -114,14 +125,15 @@ static void cr_on_done(struct workflow *w, const struct workflow_result *res, vo
         fprintf(stderr, "chimera: the run could not be saved: %s\n", res->save_error);
     if (!res->complete && res->message[0] != '\0')
         fprintf(stderr, "chimera: %s\n", res->message);
-    if (res->runs_done > 0 && !isnan(res->throughput_mean))
-        fprintf(stderr, "chimera: throughput %.2f ± %.2f tok/s (CV %.1f%%), TTFT %.2f ± %.2f ms "
-                        "(CV %.1f%%) over %d run%s\n",
-                res->throughput_mean, isnan(res->throughput_stddev) ? 0 : res->throughput_stddev,
-                isnan(res->throughput_cv) ? 0 : res->throughput_cv, res->ttft_mean_ms,
-                isnan(res->ttft_stddev_ms) ? 0 : res->ttft_stddev_ms,
-                isnan(res->ttft_cv) ? 0 : res->ttft_cv, res->runs_done,
-                res->runs_done == 1 ? "" : "s");
+    if (res->runs_done > 0 && !(isnan(res->throughput_mean) && isnan(res->ttft_mean_ms))) {
+        char tp[96], tt[96];
+
+        cr_spread(tp, sizeof tp, res->throughput_mean, res->throughput_stddev, res->throughput_cv,
+                  "tok/s");
+        cr_spread(tt, sizeof tt, res->ttft_mean_ms, res->ttft_stddev_ms, res->ttft_cv, "ms");
+        fprintf(stderr, "chimera: throughput %s, TTFT %s over %d run%s\n", tp, tt,
+                res->runs_done, res->runs_done == 1 ? "" : "s");
+    }
     evloop_stop(r->loop);
 }
 

@@ -138,6 +138,7 @@ static void history_show(struct app *app, const char *title, const char *text)
     report_view_section(&app->report, title);
     report_view_append(&app->report, 0, text, strlen(text));
     report_view_append(&app->report, 0, "\n", 1);
+    report_view_top(&app->report); /* a finished document is read from its start */
     snprintf(app->run_title, sizeof app->run_title, "%s", title);
     app->run_state[0] = '\0';
     app->focus = PANE_REPORT;

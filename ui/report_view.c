@@ -431,3 +431,9 @@ void report_view_follow(struct report_view *v)
 {
     v->follow = 1;
 }
+
+void report_view_top(struct report_view *v)
+{
+    v->follow = 0;
+    v->scroll = 0;
+}

@@ -65,6 +65,8 @@ void report_view_draw(struct report_view *v, struct draw *d, WINDOW *w, int y0, 
 void report_view_scroll(struct report_view *v, long delta, int rows);
 /* Jump to the end and follow again (G). */
 void report_view_follow(struct report_view *v);
+/* Show the top and stop following (a finished document opened to be read: g). */
+void report_view_top(struct report_view *v);
 /* Rows at the current width (after a draw). */
 size_t report_view_rows(const struct report_view *v);
 

@@ -53,6 +53,7 @@ static struct call_record call(int run, const char *stage, double ttft, double t
     c.fig.total_duration_ms = known(total);
     c.fig.prompt_eval_ms = known(pe);
     c.fig.eval_ms = known(eval);
+    c.fig.prompt_eval_rate = known(120 / (pe / 1e3)); /* workflow.c's llm_figures */
     c.fig.load_ms = known(load);
     c.fig.elapsed_ms = known(total + 12.5);
     c.server.has_eval_count = 1;
@@ -96,6 +97,7 @@ static void fixture_init(struct fixture *f)
     f->calls[1] = call(1, "report", 649.877, 41.5051, 1178, 30388.63, 364.13, 28433.44, 0);
     f->calls[1].fig.load_ms = unknown; /* the model was already loaded */
     f->calls[1].server.has_prompt_eval_count = 0;
+    f->calls[1].fig.prompt_eval_rate = unknown;
 
     f->r.label = "Chimera Agent A";
     f->r.profile = "chimera";
