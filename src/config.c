@@ -521,6 +521,11 @@ static void cfg_top_key(struct cfg_ctx *x, const char *key, const char *value)
         }
         cfg_replace(&c->profile, value);
         cfg_add_check(x, SEC_TOP, value);
+    } else if (strcmp(key, "follow") == 0) {
+        if (strcmp(value, "page") == 0 || strcmp(value, "line") == 0)
+            c->follow_lines = strcmp(value, "line") == 0;
+        else
+            cfg_fail(x, x->line, "follow: expected page or line, got '%.40s'", value);
     } else if (strcmp(key, "sort") == 0) {
         k = sort_key_parse(value);
         if (k < 0)

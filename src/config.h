@@ -12,6 +12,7 @@
  *     stall_timeout = 300         # seconds without a byte before a request is ended
  *     profile = chimera           # the default profile
  *     sort = name                 # name, mtime or size
+ *     follow = page               # the report pane follows the stream by pages, or line
  *
  *     [profile fast]
  *     persona = collector         # a persona name
@@ -31,7 +32,7 @@
  * An API key is never read from the file: only CHIMERA_API_KEY, never written or shown.
  *
  * Other defaults: model gemma3:latest, api ollama, theme dark, profile chimera,
- * stall_timeout 300, sort name, host OLLAMA_HOST or http://127.0.0.1:11434.
+ * stall_timeout 300, sort name, follow page, host OLLAMA_HOST or http://127.0.0.1:11434.
  *
  * File rules (inih underneath):
  * - '#' or ';' starts a comment line; after a value, " ;" starts a comment, and so does
@@ -78,6 +79,7 @@ struct config {
     char *profile;       /* default profile name */
     int stall_timeout_s;
     enum sort_key sort;
+    int follow_lines;    /* follow = line: scroll one row at a time (default: by pages) */
     struct profile *profiles;
     size_t nprofiles;
     struct persona *personas;

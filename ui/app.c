@@ -731,6 +731,7 @@ static int app_setup(struct app *app, const struct app_options *opts, struct err
         return 1;
     draw_init(&app->draw, !app->term.utf8);
     report_view_init(&app->report, !app->term.utf8);
+    app->report.follow_lines = app->cfg.follow_lines;
     app_apply_theme(app);
     evloop_add_fd(app->loop, STDIN_FILENO, EVLOOP_READ, app_on_stdin, app);
     if (app->watch != NULL)

@@ -93,6 +93,10 @@ struct app {
     struct workflow *wf_old;  /* a finished run, freed on the next pass */
     uint64_t wf_free_timer;
     uint64_t tick_timer;      /* live counters refresh while a run streams */
+    struct llm_live live;     /* the counters shown: a snapshot taken at most 4 times a
+                               * second (readable, and few bytes to the terminal) */
+    const struct llm_gen *live_gen;
+    int64_t live_at_ns;
     struct report_view report;
     char run_title[256];      /* "Chimera Agent A · gemma3:latest" */
     char run_state[64];       /* "done", "cancelled", "error" after a run */

@@ -69,6 +69,8 @@ struct rv_out {
 
 static void rv_put(struct rv_out *o, const char *s, size_t n, enum rv_style st)
 {
+    if (n == 0)
+        return;
     if (buf_append(&o->text, s, n) < 0)
         return; /* over the line's bound: the rest of the line is not shown */
     o->style = xgrow(o->style, &o->cap, o->text.len, 1);
@@ -76,12 +78,17 @@ static void rv_put(struct rv_out *o, const char *s, size_t n, enum rv_style st)
 }
 
 /* Inline Markdown: **bold** (or __bold__) and `code`, markers dropped when they close on
- * the same line, kept as written otherwise. */
-static void rv_inline(struct rv_out *o, const char *s, size_t n, enum rv_style base)
+ * the same line, kept as written otherwise. On the line still arriving (`open`), a marker
+ * not closed yet styles the rest as if it will be: the text does not shift left when the
+ * closing marker comes (a shift would send the rest of the row to the terminal again),
+ * and a lone '*', '_' or '`' at the very end waits for the next piece. */
+static void rv_inline(struct rv_out *o, const char *s, size_t n, enum rv_style base, int open)
 {
     size_t i = 0;
 
     while (i < n) {
+        if (open && i + 1 == n && (s[i] == '*' || s[i] == '_'))
+            return;
         if (s[i] == '`') {
             const char *close = memchr(s + i + 1, '`', n - i - 1);
 
@@ -89,6 +96,10 @@ static void rv_inline(struct rv_out *o, const char *s, size_t n, enum rv_style b
                 rv_put(o, s + i + 1, (size_t)(close - s - i - 1), RV_CODE);
                 i = (size_t)(close - s) + 1;
                 continue;
+            }
+            if (open) {
+                rv_put(o, s + i + 1, n - i - 1, RV_CODE);
+                return;
             }
         }
         if (i + 1 < n && ((s[i] == '*' && s[i + 1] == '*') || (s[i] == '_' && s[i + 1] == '_'))) {
@@ -105,6 +116,13 @@ static void rv_inline(struct rv_out *o, const char *s, size_t n, enum rv_style b
                 i = (size_t)(close - s) + 2;
                 continue;
             }
+            if (close == NULL && open) {
+                /* the closing marker may be arriving: hold back a lone last '*' too */
+                size_t end = n > i + 2 && s[n - 1] == s[i] ? n - 1 : n;
+
+                rv_put(o, s + i + 2, end - i - 2, RV_BOLD);
+                return;
+            }
         }
         {
             size_t run = i + 1;
@@ -119,7 +137,7 @@ static void rv_inline(struct rv_out *o, const char *s, size_t n, enum rv_style b
 
 /* Render raw line text into `l`; `fence` is the code-fence state before the line. */
 static void rv_render(struct report_view *v, struct rv_line *l, const char *raw, size_t n,
-                      int kind, int fence)
+                      int kind, int fence, int open)
 {
     struct buf clean;
     struct rv_out o;
@@ -157,12 +175,12 @@ static void rv_render(struct report_view *v, struct rv_line *l, const char *raw,
                 h++;
             while (end > h && (s[end - 1] == '#' || s[end - 1] == ' '))
                 end--;
-            rv_inline(&o, s + h, end - h, RV_HEADING);
+            rv_inline(&o, s + h, end - h, RV_HEADING, open);
             for (size_t i = 0; i < o.text.len; i++)
                 if (o.style[i] == RV_BOLD || o.style[i] == RV_TEXT)
                     o.style[i] = RV_HEADING; /* the whole heading stands out */
         } else {
-            rv_inline(&o, s, len, RV_TEXT);
+            rv_inline(&o, s, len, RV_TEXT, open);
         }
     } else if (lead + 1 < len && (s[lead] == '-' || s[lead] == '*' || s[lead] == '+') &&
                s[lead + 1] == ' ') {
@@ -170,9 +188,9 @@ static void rv_render(struct report_view *v, struct rv_line *l, const char *raw,
 
         rv_put(&o, s, lead, RV_TEXT);
         rv_put(&o, glyph, strlen(glyph), RV_BULLET);
-        rv_inline(&o, s + lead + 1, len - lead - 1, RV_TEXT);
+        rv_inline(&o, s + lead + 1, len - lead - 1, RV_TEXT, open);
     } else {
-        rv_inline(&o, s, len, RV_TEXT);
+        rv_inline(&o, s, len, RV_TEXT, open);
     }
     l->len = o.text.len;
     l->text = buf_steal(&o.text);
@@ -232,7 +250,7 @@ static void rv_push(struct report_view *v, const char *raw, size_t n, int kind, 
     v->lines = xgrow(v->lines, &v->lines_cap, v->nlines + 1, sizeof *v->lines);
     l = &v->lines[v->nlines];
     memset(l, 0, sizeof *l);
-    rv_render(v, l, raw, n, kind, kind == RV_TEXT ? fence : 0);
+    rv_render(v, l, raw, n, kind, kind == RV_TEXT ? fence : 0, open);
     if (kind != RV_TEXT)
         l->fence = (uint8_t)fence; /* thinking and notes do not open or close fences */
     l->open = (uint8_t)open;
@@ -362,6 +380,23 @@ static enum theme_role rv_role(enum rv_style st)
     return ROLE_REPORT;
 }
 
+/* Where a following view starts (see report_view.h): a new page once the newest row would
+ * fall below the pane, the newest row then `keep` rows from the top. */
+static void rv_follow(struct report_view *v, long nvis, int rows)
+{
+    long keep = rows / 8;
+
+    if (v->follow_lines || v->snap_end || rows < 4) {
+        v->snap_end = 0;
+        v->scroll = nvis - rows;
+        return;
+    }
+    if (v->scroll > nvis - 1 - keep)
+        v->scroll = nvis - rows; /* the text got shorter (re-wrapped wider, cleared) */
+    if (v->scroll + rows < nvis)
+        v->scroll = nvis - 1 - keep;
+}
+
 void report_view_draw(struct report_view *v, struct draw *d, WINDOW *w, int y0, int x0, int rows,
                       int width)
 {
@@ -380,7 +415,9 @@ void report_view_draw(struct report_view *v, struct draw *d, WINDOW *w, int y0, 
     for (size_t r = 0; r < v->nrows; r++)
         if (v->show_thinking || v->lines[v->rows[r].line].kind != RV_THINKING)
             visible[nvis++] = r;
-    if (v->follow || v->scroll > (long)nvis - rows)
+    if (v->follow)
+        rv_follow(v, (long)nvis, rows);
+    else if (v->scroll > (long)nvis - rows)
         v->scroll = (long)nvis - rows;
     if (v->scroll < 0)
         v->scroll = 0;
@@ -413,16 +450,22 @@ void report_view_draw(struct report_view *v, struct draw *d, WINDOW *w, int y0, 
 void report_view_scroll(struct report_view *v, long delta, int rows)
 {
     long max = (long)v->nrows - rows;
+    long at = v->scroll;
 
-    v->scroll += delta;
-    if (v->scroll < 0)
-        v->scroll = 0;
     if (max < 0)
         max = 0;
-    if (v->scroll >= max) {
-        v->scroll = max;
-        v->follow = 1; /* back at the end: follow again */
+    if (at > max)
+        at = max; /* a turned page shows blank rows below the end: scroll from the end */
+    at += delta;
+    if (at < 0)
+        at = 0;
+    if (at >= max) {
+        /* back at the end: follow again (a turned page stays where it is) */
+        if (v->scroll < max)
+            v->scroll = max;
+        v->follow = 1;
     } else {
+        v->scroll = at;
         v->follow = 0;
     }
 }
@@ -430,6 +473,7 @@ void report_view_scroll(struct report_view *v, long delta, int rows)
 void report_view_follow(struct report_view *v)
 {
     v->follow = 1;
+    v->snap_end = 1;
 }
 
 void report_view_top(struct report_view *v)

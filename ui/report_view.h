@@ -45,6 +45,8 @@ struct report_view {
     int show_thinking;
     long scroll;        /* first row shown */
     int follow;         /* stick to the end */
+    int follow_lines;   /* follow one row at a time instead of by pages */
+    int snap_end;       /* next draw: show the end with the pane full (G) */
     int ascii;
 };
 
@@ -63,7 +65,11 @@ void report_view_draw(struct report_view *v, struct draw *d, WINDOW *w, int y0, 
                       int width);
 /* Scroll by `delta` rows (negative: up; leaves follow mode unless it ends at the bottom). */
 void report_view_scroll(struct report_view *v, long delta, int rows);
-/* Jump to the end and follow again (G). */
+/* Jump to the end and follow again (G). While following, the view turns a page when the
+ * text reaches the pane's bottom edge: the last eighth of the rows stays on top as
+ * context and the rest is new text written once, instead of every row moving up for
+ * every new row (the pane is beside the tree, so the terminal cannot scroll it: each
+ * moved row would be sent again). `follow_lines` keeps the end on the bottom row. */
 void report_view_follow(struct report_view *v);
 /* Show the top and stop following (a finished document opened to be read: g). */
 void report_view_top(struct report_view *v);

@@ -57,6 +57,25 @@ static int status_spark(struct app *app, int x, int limit, const double *values,
                               values, (size_t)n);
 }
 
+#define STATUS_LIVE_NS (250 * CLOCK_NS_PER_MS)
+
+/* The counters to show: a new snapshot 4 times a second, and at once when the call or
+ * its state changes or its first token arrives. */
+static void status_live(struct app *app, const struct llm_gen *gen, struct llm_live *out)
+{
+    int64_t now = clock_now_ns();
+    struct llm_live cur;
+
+    llm_live(gen, now, &cur);
+    if (app->live_gen != gen || cur.state != app->live.state ||
+        (cur.ttft_ms >= 0) != (app->live.ttft_ms >= 0) || now - app->live_at_ns >= STATUS_LIVE_NS) {
+        app->live = cur;
+        app->live_gen = gen;
+        app->live_at_ns = now;
+    }
+    *out = app->live;
+}
+
 /* The live figures of a run: state, TTFT, tok/s with its sparkline, tokens, elapsed,
  * stage and run i/N. Returns where it ended. */
 static int status_run(struct app *app, int limit)
@@ -78,7 +97,7 @@ static int status_run(struct app *app, int limit)
         snprintf(seg, sizeof seg, "run %d/%d", st.run > 0 ? st.run : 1, st.runs);
         return status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
     }
-    llm_live(st.gen, clock_now_ns(), &lv);
+    status_live(app, st.gen, &lv);
     x = status_seg(app, x, limit, d->role[ROLE_STATUS_STATE], llm_state_name(lv.state));
     if (lv.ttft_ms >= 0)
         snprintf(seg, sizeof seg, "TTFT %.0f ms", lv.ttft_ms);
@@ -153,6 +172,9 @@ void status_draw(struct app *app)
     if (r->h <= 0)
         return;
     draw_fill(app->status_win, 0, 0, r->w, d->role[ROLE_STATUS]);
+    /* the cursor is hidden: leave it where the last write put it, except while the filter
+     * is typed (moving it costs bytes on every frame) */
+    leaveok(app->status_win, !app->prompting);
     if (app->prompting) {
         status_prompt(app, 0, r->w);
         wnoutrefresh(app->status_win);

@@ -488,6 +488,54 @@ def case_stream_resize(ctx):
         check(len(m["calls"]) == 2, "%d calls" % len(m["calls"]))
 
 
+def follow_run(ctx, config):
+    """chimera streaming a text longer than its report pane; returns (app, samples): the
+    report rows of every screen polled while it streamed past the first page."""
+    ntok = 500
+    samples = []
+    with FakeServer(ctx.tmp, "--rate", "100", "--tokens", ntok, "--ttft-ms", "50") as srv:
+        app, _root = start_tui(ctx, srv.host, config=config)
+        t = app.t
+        t.send_keys("A")
+
+        def past_first_page(s):
+            rows = report_rows(s)
+            if (STATUS_STREAM.search(status(s)) and rows
+                    and not any(r.strip() == "analysis 1/1" for r in rows)):
+                samples.append(rows)
+            return len(samples) >= 25 or "report 1/1" in status(s)
+        t.wait_for(past_first_page, msg="the stream past the report pane's first page")
+        check(len(samples) >= 5, "only %d screens while the analysis streamed past its first "
+              "page" % len(samples))
+        return app, samples
+
+
+@case
+def case_stream_follow_pages(ctx):
+    """Following by pages (the default): when the text reaches the pane's bottom edge the
+    view turns a page, the last rows stay on top as context and the rows below fill with
+    new text (each row is sent to the terminal once, instead of every row moving up)."""
+    _app, samples = follow_run(ctx, None)
+    # a turned page: text on top, blank rows below it, while the stream goes on
+    turned = [rows for rows in samples if rows[0].strip() and not rows[-1].strip()
+              and not rows[-2].strip() and not rows[-3].strip()]
+    check(turned, "no page turn among %d screens: the last screen's rows %r"
+          % (len(samples), samples[-1]))
+    # never an empty pane: the newest text is always shown
+    check(all(any(r.strip() for r in rows) for rows in samples), "an empty report pane")
+
+
+@case
+def case_stream_follow_lines(ctx):
+    """`follow = line`: the newest text stays on the pane's bottom row, like tail -f."""
+    _app, samples = follow_run(ctx, "follow = line\n")
+    for rows in samples:
+        last = max(i for i, r in enumerate(rows) if r.strip())
+        # a paragraph break may just have arrived: one blank row at most
+        check(last >= len(rows) - 2, "the newest text on row %d of %d with follow = line: %r"
+              % (last + 1, len(rows), rows))
+
+
 # =================================================================================================
 # 4. q while streaming
 # =================================================================================================

@@ -71,6 +71,7 @@ static void test_defaults(void **state)
     assert_string_equal(c.profile, "chimera");
     assert_int_equal(c.stall_timeout_s, 300);
     assert_int_equal(c.sort, SORT_NAME);
+    assert_int_equal(c.follow_lines, 0); /* by pages */
     assert_null(c.source);
     assert_int_equal(c.nprofiles, 2);
     assert_int_equal(c.npersonas, 2);
@@ -120,6 +121,7 @@ static const char full_file[] = "# chimera settings\n"
                                 "stall_timeout = 600\n"
                                 "profile = fast\n"
                                 "sort = mtime\n"
+                                "follow = line\n"
                                 "\n"
                                 "[profile fast]\n"
                                 "persona = terse\n"
@@ -164,6 +166,7 @@ static void test_file_overrides(void **state)
     assert_int_equal(c.stall_timeout_s, 600);
     assert_string_equal(c.profile, "fast");
     assert_int_equal(c.sort, SORT_MTIME);
+    assert_int_equal(c.follow_lines, 1);
     assert_string_equal(c.source, path);
 
     assert_int_equal(c.nprofiles, 3);
@@ -275,6 +278,7 @@ static void test_errors(void **state)
          "1: stall_timeout: expected a whole number of seconds from 1 to 86400, got '86401'"},
         {"api = grpc\n", "1: api: expected ollama or openai, got 'grpc'"},
         {"sort = date\n", "1: sort: expected name, mtime or size, got 'date'"},
+        {"follow = smooth\n", "1: follow: expected page or line, got 'smooth'"},
         {"model =\n", "1: model: expected a value"},
         {"host = ftp://x\n", "1: host: unsupported scheme 'ftp'"},
         {"api_key = sk-123\n", "1: an API key is never read from a file: set CHIMERA_API_KEY"},
