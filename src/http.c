@@ -275,6 +275,8 @@ static void http_send_status(struct http_req *r)
         r->cb.on_status(r, r->status, r->cb.arg);
 }
 
+/* libcurl's header callback type has a non-const buffer */
+// cppcheck-suppress constParameter
 static size_t http_header_cb(char *data, size_t size, size_t nitems, void *arg)
 {
     struct http_req *r = arg;

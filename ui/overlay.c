@@ -33,11 +33,25 @@ struct confirm {
     void (*yes)(struct app *app);
 };
 
+int overlay_width(const struct app *app, int want)
+{
+    int room = app->term.cols - 4;
+
+    return room < want ? room : want;
+}
+
+int overlay_height(const struct app *app, int want)
+{
+    int room = app->term.rows - 4;
+
+    return room < want ? room : want;
+}
+
 static void confirm_draw(struct app *app, struct overlay *o)
 {
     struct confirm *c = o->state;
     struct draw *d = &app->draw;
-    int w = app->term.cols - 4 > 64 ? 64 : app->term.cols - 4, h = 7, rows;
+    int w = overlay_width(app, 64), h = 7, rows;
     WINDOW *win;
 
     if (w < 20)

@@ -26,6 +26,10 @@ struct overlay {
 };
 
 /* Open `o` (takes ownership), closing any other overlay first. */
+/* A box's width: `want` columns, or the terminal's width less a margin of 2 each side. */
+int overlay_width(const struct app *app, int want);
+/* A box's height: `want` rows, or the terminal's height less a margin of 2 above and below. */
+int overlay_height(const struct app *app, int want);
 void overlay_open(struct app *app, struct overlay *o);
 void overlay_close(struct app *app);
 

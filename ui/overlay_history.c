@@ -93,8 +93,8 @@ static void history_draw(struct app *app, struct overlay *o)
 {
     struct history *h = o->state;
     struct draw *d = &app->draw;
-    int w = app->term.cols - 4 > 100 ? 100 : app->term.cols - 4;
-    int ht = app->term.rows - 4 > 22 ? 22 : app->term.rows - 4;
+    int w = overlay_width(app, 100);
+    int ht = overlay_height(app, 22);
     int rows = ht - 4;
     WINDOW *win;
     char title[300];

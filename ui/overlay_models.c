@@ -53,8 +53,8 @@ static void models_draw(struct app *app, struct overlay *o)
 {
     struct models *m = o->state;
     struct draw *d = &app->draw;
-    int w = app->term.cols - 4 > 76 ? 76 : app->term.cols - 4;
-    int h = app->term.rows - 4 > 20 ? 20 : app->term.rows - 4;
+    int w = overlay_width(app, 76);
+    int h = overlay_height(app, 20);
     int rows = h - 4;
     WINDOW *win;
     char title[700];

@@ -92,7 +92,7 @@ static void editor_draw(struct app *app, struct overlay *o)
 {
     struct editor *e = o->state;
     struct draw *d = &app->draw;
-    int w = app->term.cols - 4 > 70 ? 70 : app->term.cols - 4, h = NFIELDS + 7;
+    int w = overlay_width(app, 70), h = NFIELDS + 7;
     WINDOW *win;
 
     if (h > app->term.rows - 2)

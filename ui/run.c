@@ -97,10 +97,11 @@ static void run_on_stage(struct workflow *w, enum wf_stage stage, int run, void 
 {
     struct app *app = arg;
     struct workflow_status st;
-    char title[96];
 
     workflow_status(w, &st);
     if (stage == WF_ANALYSIS || stage == WF_REPORT) {
+        char title[96];
+
         snprintf(title, sizeof title, "%s %d/%d", workflow_stage_name(stage), run, st.runs);
         report_view_section(&app->report, title);
     }
