@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "genopts.h"
 #include "host.h"
+#include "llm.h"
 #include "xmem.h"
 
 #define CONFIG_MAX_FILE (1u << 20)    /* a settings file, not a data file */
@@ -488,8 +489,10 @@ static void cfg_top_key(struct cfg_ctx *x, const char *key, const char *value)
         if (cfg_require_value(x, key, value) == 0)
             cfg_replace(&c->model, value);
     } else if (strcmp(key, "api") == 0) {
-        if (strcmp(value, "ollama") != 0 && strcmp(value, "openai") != 0)
-            cfg_fail(x, x->line, "api: expected ollama or openai, got '%.40s'", value);
+        struct llm_target t;
+
+        if (llm_api_parse(value, &t) < 0)
+            cfg_fail(x, x->line, "api: expected " LLM_API_NAMES ", got '%.40s'", value);
         else
             cfg_replace(&c->api, value);
     } else if (strcmp(key, "theme") == 0) {

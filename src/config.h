@@ -6,7 +6,7 @@
  *
  *     host = http://127.0.0.1:11434
  *     model = gemma3:latest
- *     api = ollama               # or openai
+ *     api = ollama               # or ollama-chat (/api/chat), openai
  *     theme = dark
  *     out = /srv/bench/runs       # where runs are saved (default DIR/chimera-runs)
  *     stall_timeout = 300         # seconds without a byte before a request is ended

@@ -41,6 +41,7 @@ struct llm_gen {
     struct http *h;
     struct http_req *req; /* NULL once finished or cancelled */
     enum llm_api api;
+    int chat;                   /* Ollama's /api/chat */
     char *base; /* for messages */
     char *model;
     struct llm_gen_cb cb;
@@ -219,6 +220,30 @@ void llm_figures(const struct llm_server_metrics *m, enum llm_api api, struct ll
         out->has_server_ttft = 1;
         out->server_ttft_ms = m->prompt_ms;
     }
+}
+
+int llm_api_parse(const char *name, struct llm_target *t)
+{
+    if (name == NULL)
+        return -1;
+    if (strcmp(name, "ollama") == 0 || strcmp(name, "ollama-chat") == 0) {
+        t->api = LLM_API_OLLAMA;
+        t->chat = name[6] != '\0';
+        return 0;
+    }
+    if (strcmp(name, "openai") == 0) {
+        t->api = LLM_API_OPENAI;
+        t->chat = 0;
+        return 0;
+    }
+    return -1;
+}
+
+const char *llm_api_name(const struct llm_target *t)
+{
+    if (t->api == LLM_API_OPENAI)
+        return "openai";
+    return t->chat ? "ollama-chat" : "ollama";
 }
 
 /* --- the live figures ------------------------------------------------------------------------ */
@@ -588,7 +613,9 @@ static void llm_on_done(struct http_req *r, const struct http_result *res, void 
 {
     struct llm_gen *g = arg;
     char msg[512];
-    const char *path = g->api == LLM_API_OPENAI ? "/v1/chat/completions" : "/api/generate";
+    const char *path = g->api == LLM_API_OPENAI ? "/v1/chat/completions"
+                       : g->chat                ? "/api/chat"
+                                                : "/api/generate";
 
     (void)r;
     g->req = NULL; /* http frees it after this call */
@@ -642,6 +669,7 @@ struct llm_gen *llm_generate(struct http *h, const struct llm_target *t, const c
 
     g->h = h;
     g->api = t->api;
+    g->chat = t->chat;
     g->base = xstrdup(t->base_url);
     g->model = xstrdup(t->model);
     g->cb = *cb;
@@ -654,6 +682,10 @@ struct llm_gen *llm_generate(struct http *h, const struct llm_target *t, const c
         body = llmproto_openai_body(t->model, prompt, o, g->dropped, sizeof g->dropped);
         url = xasprintf("%s/v1/chat/completions", t->base_url);
         headers[0] = "Accept: text/event-stream";
+    } else if (t->chat) {
+        body = llmproto_chat_body(t->model, NULL, prompt, o);
+        url = xasprintf("%s/api/chat", t->base_url);
+        headers[0] = "Accept: application/x-ndjson";
     } else {
         body = llmproto_generate_body(t->model, prompt, o);
         url = xasprintf("%s/api/generate", t->base_url);

@@ -46,6 +46,7 @@ enum llm_state {
 struct llm_target {
     const char *base_url;   /* resolved host URL with base path, no trailing slash */
     enum llm_api api;
+    int chat;               /* Ollama: POST /api/chat (one user message), not /api/generate */
     const char *model;
     const char *api_key;    /* Bearer token (CHIMERA_API_KEY) or NULL; never shown */
     int stall_s;            /* seconds without a byte before giving up (<= 0: never) */
@@ -119,6 +120,14 @@ struct llm_figures {
     double server_ttft_ms;
 };
 void llm_figures(const struct llm_server_metrics *m, enum llm_api api, struct llm_figures *out);
+
+/* The protocol names of --api and the config file: "ollama" (/api/generate),
+ * "ollama-chat" (/api/chat) and "openai" (/v1/chat/completions). Sets t->api and t->chat;
+ * -1 for another name. */
+#define LLM_API_NAMES "ollama, ollama-chat or openai"
+int llm_api_parse(const char *name, struct llm_target *t);
+/* The name of t's protocol, as llm_api_parse reads it. */
+const char *llm_api_name(const struct llm_target *t);
 
 /* --- one-shot requests for the health check and the model picker ----------------------- */
 

@@ -394,7 +394,7 @@ static void wf_save(struct workflow *w)
     r.persona_prompt = w->p.persona != NULL ? w->p.persona->prompt : "";
     r.model = w->model;
     r.host = w->base_url;
-    r.api = w->p.target.api == LLM_API_OPENAI ? "openai" : "ollama";
+    r.api = llm_api_name(&w->p.target);
     r.opts = &w->p.opts;
     r.root = w->root;
     r.files = (const char *const *)w->files;

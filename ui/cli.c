@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "llm.h"
 
 enum {
     OPT_HOST = 256,
@@ -66,7 +67,8 @@ void cli_usage(FILE *out)
           "  --config FILE       settings file (default ~/.config/chimera/config)\n"
           "  --host URL          Ollama server (else OLLAMA_HOST, else http://127.0.0.1:11434)\n"
           "  --model NAME        model for analyses (default gemma3:latest)\n"
-          "  --api ollama|openai protocol of the server\n"
+          "  --api NAME          protocol of the server: ollama (/api/generate), ollama-chat\n"
+          "                      (/api/chat) or openai (/v1/chat/completions, SSE)\n"
           "  --out DIR           where analysis runs are saved (default DIR/chimera-runs)\n"
           "  --num-gpu N  --num-ctx N  --temperature F  --top-p F  --top-k N\n"
           "  --repeat-penalty F  --seed N      generation options\n"
@@ -105,13 +107,16 @@ static int cli_option(struct cli *c, int opt, char **argv, struct err *err)
     case OPT_MODEL:
         c->model = optarg;
         return 0;
-    case OPT_API:
-        if (strcmp(optarg, "ollama") != 0 && strcmp(optarg, "openai") != 0) {
-            err_set(err, 0, "--api: expected ollama or openai, got '%s'", optarg);
+    case OPT_API: {
+        struct llm_target t;
+
+        if (llm_api_parse(optarg, &t) < 0) {
+            err_set(err, 0, "--api: expected " LLM_API_NAMES ", got '%s'", optarg);
             return -1;
         }
         c->api = optarg;
         return 0;
+    }
     case OPT_THEME:
         c->theme = optarg;
         return 0;

@@ -184,7 +184,7 @@ int cli_report(const struct app_options *o, int runs, int stream)
     p.persona = config_persona(&cfg, config_profile(&cfg, profile)->persona);
     p.opts = opts;
     p.target.base_url = host.url;
-    p.target.api = strcmp(cfg.api, "openai") == 0 ? LLM_API_OPENAI : LLM_API_OLLAMA;
+    (void)llm_api_parse(cfg.api, &p.target); /* checked where it was read */
     p.target.model = cfg.model;
     p.target.api_key = getenv("CHIMERA_API_KEY");
     p.target.stall_s = cfg.stall_timeout_s;

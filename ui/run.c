@@ -18,8 +18,7 @@ void run_target(const struct app *app, struct llm_target *t)
 {
     memset(t, 0, sizeof *t);
     t->base_url = app->host.url;
-    t->api = app->cfg.api != NULL && strcmp(app->cfg.api, "openai") == 0 ? LLM_API_OPENAI
-                                                                         : LLM_API_OLLAMA;
+    (void)llm_api_parse(app->cfg.api, t); /* checked where it was read; else Ollama */
     t->model = app->cfg.model;
     t->api_key = getenv("CHIMERA_API_KEY");
     t->stall_s = app->cfg.stall_timeout_s;

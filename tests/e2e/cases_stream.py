@@ -1198,6 +1198,36 @@ def run_with_pty_stderr(ctx, argv, timeout=60):
 
 
 @case
+def case_report_headless_chat(ctx):
+    """`--api ollama-chat`: Ollama's /api/chat, the prompt as the one user message, the
+    answer from message.content, the same figures as /api/generate."""
+    tree, _ = ctx.gen_tree()
+    with FakeServer(ctx.tmp, *FAST) as srv:
+        out = os.path.join(ctx.tmp, "out")
+        r = run_report(ctx, [tree, "--host", srv.host, "--out", out, "--api", "ollama-chat"])
+        err = r.stderr.decode(errors="replace")
+        check(r.returncode == 0, "exit %d: %s" % (r.returncode, err))
+        recs = srv.wait_records(2)
+        check([x["path"] for x in recs] == ["/api/chat", "/api/chat"],
+              "requests went to %s" % [x["path"] for x in recs])
+        dirs = run_dirs(out)
+        check(len(dirs) == 1, "run folders %s" % dirs)
+        m, _md = load_run(os.path.join(out, dirs[0]))
+        check(m["api"] == "ollama-chat", "metrics.json api %r" % m["api"])
+        for c, rec in zip(m["calls"], recs):
+            check(c["response"] == expected_text(60), "%s: response differs" % c["stage"])
+            check(fig(c, "tokens") == rec["eval_count"], "%s: tokens" % c["stage"])
+            want = rec["eval_count"] / (rec["eval_duration"] / 1e9)
+            check(close(fig(c, "throughput_tok_s"), want, 1e-9),
+                  "%s: throughput %s, eval_count/eval_duration gives %.3f"
+                  % (c["stage"], fig(c, "throughput_tok_s"), want))
+    r = run_report(ctx, [tree, "--api", "ollama-generate"])
+    check(r.returncode == 2, "--api ollama-generate: exit %d" % r.returncode)
+    check(b"--api: expected ollama, ollama-chat or openai, got 'ollama-generate'" in r.stderr,
+          "--api ollama-generate: %r" % r.stderr)
+
+
+@case
 def case_report_headless_openai(ctx):
     """`--api openai` (SPEC sections 6-7): /v1/chat/completions with include_usage; the
     figures come from `usage` (counts only: throughput "not reported", never invented) and,

@@ -276,7 +276,7 @@ static void test_errors(void **state)
          "1: stall_timeout: expected a whole number of seconds from 1 to 86400, got '0'"},
         {"stall_timeout = 86401\n",
          "1: stall_timeout: expected a whole number of seconds from 1 to 86400, got '86401'"},
-        {"api = grpc\n", "1: api: expected ollama or openai, got 'grpc'"},
+        {"api = grpc\n", "1: api: expected ollama, ollama-chat or openai, got 'grpc'"},
         {"sort = date\n", "1: sort: expected name, mtime or size, got 'date'"},
         {"follow = smooth\n", "1: follow: expected page or line, got 'smooth'"},
         {"model =\n", "1: model: expected a value"},

@@ -328,6 +328,78 @@ static void test_ollama_ttft_and_figures(void **state)
     grec_fini(&r);
 }
 
+/* Ollama's /api/chat: the prompt as one user message; the answer in message.content. */
+#define CREC(s) "{\"model\":\"m\",\"created_at\":\"2025-06-01T10:00:02Z\"," s "}\n"
+static void test_ollama_chat(void **state)
+{
+    struct fixture *f = *state;
+    const struct ts_step script[] = {
+        TS_HEAD(200, "application/x-ndjson"),
+        TS_CHUNK_STAMP(CREC("\"message\":{\"role\":\"assistant\",\"content\":\"Blue\"},"
+                            "\"done\":false")),
+        TS_CHUNK(CREC("\"message\":{\"role\":\"assistant\",\"content\":\" sky.\"},"
+                      "\"done\":false")),
+        TS_CHUNK(CREC("\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
+                      "\"done_reason\":\"stop\",\"total_duration\":900000000,"
+                      "\"load_duration\":1000000,\"prompt_eval_count\":9,"
+                      "\"prompt_eval_duration\":30000000,\"eval_count\":2,"
+                      "\"eval_duration\":40000000")),
+        TS_LAST(),
+        TS_END()};
+    struct ts_server *srv = ts_start1(script);
+    struct llm_target t = {.base_url = ts_url(srv), .model = "m", .stall_s = 30};
+    struct llm_gen_cb cb = grec_cb;
+    const struct ts_event *req;
+    struct llm_figures fig;
+    struct err err;
+    struct grec r;
+
+    assert_int_equal(llm_api_parse("ollama-chat", &t), 0);
+    assert_int_equal(t.api, LLM_API_OLLAMA);
+    assert_int_equal(t.chat, 1);
+    grec_init(&r);
+    cb.arg = &r;
+    r.g = llm_generate(f->h, &t, "hi", NULL, &cb, &err);
+    assert_non_null(r.g);
+    run_until(f->loop, &r.ended);
+    assert_int_equal(r.res.state, LLM_DONE);
+    assert_string_equal(r.text, "Blue sky.");
+    assert_int_equal(r.res.pieces, 2);
+    llm_figures(&r.res.server, LLM_API_OLLAMA, &fig);
+    assert_true(fig.has_throughput);
+    assert_true(fabs(fig.throughput - 2 / 0.04) < 1e-9);
+    req = ts_wait(srv, TS_EV_REQUEST, CAP_MS);
+    assert_non_null(req);
+    assert_true(strncmp(req->payload, "POST /api/chat HTTP/1.1\r\n", 25) == 0);
+    assert_non_null(strstr(req->payload, "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]"));
+    assert_non_null(strstr(req->payload, "\"stream\":true"));
+    ts_stop(srv);
+    grec_fini(&r);
+}
+
+/* The names of --api and `api =`, both ways. */
+static void test_api_names(void **state)
+{
+    static const char *const names[] = {"ollama", "ollama-chat", "openai"};
+    struct llm_target t;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        memset(&t, 0, sizeof t);
+        assert_int_equal(llm_api_parse(names[i], &t), 0);
+        assert_string_equal(llm_api_name(&t), names[i]);
+    }
+    assert_int_equal(llm_api_parse("openai", &t), 0);
+    assert_int_equal(t.api, LLM_API_OPENAI);
+    assert_int_equal(llm_api_parse("ollama", &t), 0);
+    assert_int_equal(t.api, LLM_API_OLLAMA);
+    assert_int_equal(t.chat, 0);
+    assert_int_equal(llm_api_parse("Ollama", &t), -1);
+    assert_int_equal(llm_api_parse("ollama-", &t), -1);
+    assert_int_equal(llm_api_parse("", &t), -1);
+    assert_int_equal(llm_api_parse(NULL, &t), -1);
+}
+
 /* Reasoning first: think start and TTFT are timed apart. One line carries the end of the
  * reasoning and the start of the answer. */
 static void test_ollama_thinking(void **state)
@@ -1102,6 +1174,8 @@ int main(void)
         T(test_check_and_models),
         T(test_check_openai_and_cancel),
         cmocka_unit_test(test_figures_absent),
+        cmocka_unit_test(test_api_names),
+        T(test_ollama_chat),
     };
 #undef T
     struct err err;
