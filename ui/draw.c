@@ -313,10 +313,10 @@ int draw_wrapped(struct draw *d, WINDOW *w, int y, int x, int cols, int maxrows,
     return rows;
 }
 
-int draw_sparkline(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
-                   const double *values, size_t n)
+static int draw_spark(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
+                      const double *values, size_t n, int from_zero)
 {
-    double lo = INFINITY, hi = -INFINITY;
+    double lo = from_zero ? 0 : INFINITY, hi = -INFINITY;
     size_t buckets;
 
     if (cols <= 0 || n == 0)
@@ -348,7 +348,9 @@ int draw_sparkline(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t att
             waddch(w, ' ');
             continue;
         }
-        level = hi > lo ? (int)floor((sum / (double)cnt - lo) / (hi - lo) * 7.999) : 3;
+        level = hi > lo ? (int)floor((sum / (double)cnt - lo) / (hi - lo) * 7.999)
+                : from_zero ? 0
+                            : 3;
         if (level < 0)
             level = 0;
         if (level > 7)
@@ -356,4 +358,16 @@ int draw_sparkline(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t att
         waddstr(w, d->g->spark[level]);
     }
     return (int)buckets;
+}
+
+int draw_sparkline(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
+                   const double *values, size_t n)
+{
+    return draw_spark(d, w, y, x, cols, attr, values, n, 0);
+}
+
+int draw_sparkline_rate(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
+                        const double *values, size_t n)
+{
+    return draw_spark(d, w, y, x, cols, attr, values, n, 1);
 }

@@ -70,5 +70,9 @@ int draw_wrapped(struct draw *d, WINDOW *w, int y, int x, int cols, int maxrows,
  * (values are resampled by bucket means when n > cols). Returns columns used. */
 int draw_sparkline(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
                    const double *values, size_t n);
+/* The same for rates (tok/s): scaled from 0 to their max, so a steady rate is a flat line
+ * at the top instead of its noise magnified. */
+int draw_sparkline_rate(struct draw *d, WINDOW *w, int y, int x, int cols, attr_t attr,
+                        const double *values, size_t n);
 
 #endif

@@ -53,8 +53,8 @@ static int status_spark(struct app *app, int x, int limit, const double *values,
         values += n - cols;
         n = cols;
     }
-    return x + draw_sparkline(&app->draw, app->status_win, 0, x, cols, app->draw.role[ROLE_SPARK],
-                              values, (size_t)n);
+    return x + draw_sparkline_rate(&app->draw, app->status_win, 0, x, cols,
+                                   app->draw.role[ROLE_SPARK], values, (size_t)n);
 }
 
 #define STATUS_LIVE_NS (250 * CLOCK_NS_PER_MS)
@@ -83,8 +83,8 @@ static int status_run(struct app *app, int limit)
     const struct draw *d = &app->draw;
     struct workflow_status st;
     struct llm_live lv;
-    char seg[128], num[32];
-    int x = 1;
+    char seg[128], num[32], tok[48], secs[32], stage[64];
+    int x = 1, sep = draw_width(&app->draw, app->draw.g->sep);
 
     workflow_status(app->wf, &st);
     if (st.gen == NULL) {
@@ -104,18 +104,22 @@ static int status_run(struct app *app, int limit)
     else
         snprintf(seg, sizeof seg, "waiting %.1f s", lv.elapsed_ms / 1000.0);
     x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+    fmt_count(num, sizeof num, lv.pieces);
+    snprintf(tok, sizeof tok, "%s tok", num);
+    snprintf(secs, sizeof secs, "%.1f s", lv.elapsed_ms / 1000.0);
+    snprintf(stage, sizeof stage, "%s %d/%d", workflow_stage_name(st.stage), st.run, st.runs);
     if (lv.tok_s >= 0) {
+        /* the figures first; the sparkline gets the room they leave (12 columns at most) */
+        int rest = sep * 3 + draw_width(&app->draw, tok) + draw_width(&app->draw, secs) +
+                   draw_width(&app->draw, stage);
+
         snprintf(seg, sizeof seg, "%.1f tok/s", lv.tok_s);
         x = status_seg(app, x, limit, d->role[ROLE_STATUS_OK], seg);
-        x = status_spark(app, x, limit, lv.spark, lv.nspark, 12);
+        x = status_spark(app, x, limit - rest, lv.spark, lv.nspark, 12);
     }
-    fmt_count(num, sizeof num, lv.pieces);
-    snprintf(seg, sizeof seg, "%s tok", num);
-    x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
-    snprintf(seg, sizeof seg, "%.1f s", lv.elapsed_ms / 1000.0);
-    x = status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
-    snprintf(seg, sizeof seg, "%s %d/%d", workflow_stage_name(st.stage), st.run, st.runs);
-    return status_seg(app, x, limit, d->role[ROLE_STATUS], seg);
+    x = status_seg(app, x, limit, d->role[ROLE_STATUS], tok);
+    x = status_seg(app, x, limit, d->role[ROLE_STATUS], secs);
+    return status_seg(app, x, limit, d->role[ROLE_STATUS], stage);
 }
 
 /* The facts of the idle state, as many as fit before `limit`. */
@@ -182,9 +186,12 @@ void status_draw(struct app *app)
     }
     limit = r->w - draw_width(&app->draw, hints);
     if (app->wf != NULL && app->msg[0] == '\0') {
-        status_run(app, limit);
+        /* narrow: the run's figures matter more than the reminder of ? */
+        const char *run_hints = r->w >= 100 ? " Esc stop  ? help " : " Esc stop ";
+
+        status_run(app, r->w - draw_width(&app->draw, run_hints));
         draw_str_right(&app->draw, app->status_win, 0, 0, r->w, d->role[ROLE_STATUS_KEY],
-                       " Esc stop  ? help ");
+                       run_hints);
         wnoutrefresh(app->status_win);
         return;
     }

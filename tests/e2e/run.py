@@ -778,12 +778,15 @@ def case_resize_layouts(ctx):
     app.wait_ready(counts[""])
     t = app.t
     t.resize(60, 20)
-    s = t.wait_for(re.compile(r"^ Artifacts +Metrics +Report .*Tab: next pane", re.M),
-                   msg="the tab bar at 60x20")
-    check("┌ Metrics" not in s and "┌ Artifacts" in s, "tabs: not only the tree shown", s)
-    check(HINTS in s.splitlines()[-1], "no status line at 60x20", s)
+    # a frame may reach tmux in several writes: wait for all of it (tab bar, pane, status)
+    tabs = re.compile(r"^ Artifacts +Metrics +Report .*Tab: next pane", re.M)
+    s = t.wait_for(lambda s: tabs.search(s) and "┌ Artifacts" in s
+                   and HINTS in s.splitlines()[-1], msg="the tab bar at 60x20")
+    check("┌ Metrics" not in s, "tabs: not only the tree shown", s)
     t.resize(100, 30)
-    s = t.wait_for(re.compile(r"^┌ Artifacts ─+┐┌ Metrics", re.M),
+    wide = re.compile(r"^┌ Artifacts ─+┐┌ Metrics", re.M)
+    s = t.wait_for(lambda s: wide.search(s) and HINTS in s.splitlines()[-1]
+                   and app.tree_line("reports", s) is not None,
                    msg="side by side again at 100x30")
     check("Tab: next pane" not in s, "tab bar still shown", s)
     check(app.tree_line("reports", s) == ("▸", str(counts["reports"])), "tree lost", s)
