@@ -34,6 +34,20 @@ FONT = "DejaVu Sans Mono"
 FONT_SIZE = 11
 POLL = 0.05
 TIMEOUT = 20.0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "e2e"))
+from fakesrv import FakeServer  # noqa: E402  (the project's Ollama stand-in, as e2e runs it)
+
+_stand_in = {"tmp": None, "srv": None}
+
+
+def stand_in():
+    """The stand-in for the streaming shots, started on first use: a steady 40 tok/s after
+    a 250 ms prefill, so the shot shows a stream in progress."""
+    if _stand_in["srv"] is None:
+        _stand_in["srv"] = FakeServer(_stand_in["tmp"], "--rate", "40", "--tokens", "600",
+                                      "--ttft-ms", "250", name="shots-ollama")
+    return _stand_in["srv"]
 TOOLS = ["Xvfb", "xterm", "xwd", "convert", "tmux"]
 
 # The terminal's own colours per theme (chimera's "default" foreground and background).
@@ -258,6 +272,12 @@ class Terminal:
         return self
 
     def stop(self):
+        if getattr(self, "frozen_pid", None):
+            try:
+                os.kill(self.frozen_pid, signal.SIGCONT)   # let it see the hangup and leave
+            except ProcessLookupError:
+                pass
+            self.frozen_pid = None
         if self.started_tmux:
             subprocess.run(["tmux", "-S", self.socket, "kill-server"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -553,6 +573,36 @@ def shot_tabs(t, d):
     csv_stats(t, d)         # Tab shows the Metrics tab: leave it there
 
 
+def shot_stream(t, d):
+    """A report streaming in from the stand-in: A on the root, then the shot once the
+    report call is under way (headings and bullets in the pane, live figures below).
+    A live stream never holds still for the grab, so chimera is stopped (SIGSTOP) on a
+    complete frame and continued when the shot is done (Terminal.stop)."""
+    root_inventory(t, d)
+    t.keys("A")
+
+    def streaming(s):
+        return (re.search(r"streaming · TTFT \d+ ms · [\d.]+ tok/s .*report 1/1",
+                          status_line(s)) is not None and "Recommendations" in s
+                and "2. We recommend" in s and "Esc stop" in status_line(s))
+    pid = int(t.tmux("display-message", "-p", "-t", "shot", "#{pane_pid}").strip())
+    while True:             # the pane runs `sh -c 'env -i ... chimera'`: find chimera
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            kids = f.read().split()
+        if not kids:
+            break
+        pid = int(kids[0])
+    for _ in range(10):
+        t.wait(streaming, what="the report call streaming", timeout=TIMEOUT * 4)
+        os.kill(pid, signal.SIGSTOP)
+        t.frozen_pid = pid
+        if streaming(t.capture()[0]):
+            return          # frozen on a whole frame
+        os.kill(pid, signal.SIGCONT)
+        t.frozen_pid = None
+    raise ShotError("no whole streaming frame to freeze", t.last_screen)
+
+
 SHOTS = [
     # name, theme, cols, rows, what it does
     ("tree-csv-dark", "dark", WIDE[0], WIDE[1], shot_tree_csv),
@@ -565,6 +615,8 @@ SHOTS = [
     ("help-light", "light", WIDE[0], WIDE[1], shot_help),
     ("small-80x24-dark", "dark", 80, 24, shot_tree_csv),
     ("tabs-60x20-dark", "dark", 60, 20, shot_tabs),
+    ("stream-dark", "dark", WIDE[0], WIDE[1], shot_stream),
+    ("stream-light", "light", WIDE[0], WIDE[1], shot_stream),
 ]
 
 
@@ -658,6 +710,7 @@ def main():
 
     t0 = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="chimera-shots-")
+    _stand_in["tmp"] = tmp
     xvfb, term = Xvfb(tmp), None
     failed = 0
     try:
@@ -675,6 +728,9 @@ def main():
                    "LANG": "C.UTF-8", "TERM": "xterm-256color", "TZ": "UTC",
                    "PATH": "/usr/local/bin:/usr/bin:/bin"}
             argv = [binary, "--theme", theme, tree]
+            # every shot talks to the stand-in (the health check at start answers); runs
+            # are saved outside the tree, so that every shot shows the same tree
+            argv[1:1] = ["--host", stand_in().host, "--out", os.path.join(tmp, "runs")]
             term = Terminal(xvfb.display, tmp, name, cols, rows, theme, argv, env)
             out = os.path.join(args.out, name + ".png")
             t1 = time.monotonic()
@@ -699,6 +755,8 @@ def main():
     finally:
         if term is not None:
             term.stop()
+        if _stand_in["srv"] is not None:
+            _stand_in["srv"].stop()
         xvfb.stop()
         if args.keep:
             log("kept " + tmp)
