@@ -49,8 +49,9 @@ static void run_on_check(const struct llm_info *info, void *arg)
                  info->version ? info->version : "server ok");
     else
         snprintf(app->server_msg, sizeof app->server_msg, "%s", info->message);
-    if (!info->ok)
-        app_message(app, MSG_ERROR, "%s", info->message);
+    /* an unreachable server is said in the report pane (warning colour), not in the status
+     * line: browsing needs no server, and marks and messages must stay visible; a run
+     * checks again and stops with the message */
     app_dirty(app);
 }
 

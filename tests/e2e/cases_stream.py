@@ -59,6 +59,7 @@ def _host_module():
 _run = _host_module()
 case, App, check, Skip = _run.case, _run.App, _run.check, _run.Skip
 artifact_counts, restore_checks = _run.artifact_counts, _run.restore_checks
+wait_all = _run.wait_all
 HINTS = _run.HINTS
 
 # the longest of these go first in the pool
@@ -154,6 +155,14 @@ def row_starting(screen, prefix):
 def tokens_in_status(screen):
     m = STATUS_STREAM.search(status(screen))
     return int(m.group(3).replace(" ", "")) if m else None
+
+
+def end_frame(screen, state):
+    """The status line of a finished run: its state first, the idle key hints last. The
+    status line is the last row chimera paints, and the hints replace the run's
+    "Esc stop" there: on a screen that shows both, the end-of-run frame is complete."""
+    st = status(screen).strip()
+    return st.startswith(state) and st.endswith(HINTS)
 
 
 # --- helpers for runs --------------------------------------------------------------------------------
@@ -351,10 +360,12 @@ def case_stream_tui(ctx):
               "first piece" % m.group(1), s)
         # the report pane fills: the heading without '#', a sentence of the fake's text
         sentence = first_sentence(text)
-        s = t.wait_for(lambda s: sentence in report_flat(s),
-                       msg="the report pane to show %r" % sentence)
-        check(any(r.strip() == "Executive Summary" for r in report_rows(s)),
-              "no heading line 'Executive Summary' in the report pane", s)
+        s = wait_all(t, [("the report pane showing %r" % sentence,
+                          lambda s: sentence in report_flat(s)),
+                         ("a heading line 'Executive Summary' in the report pane",
+                          lambda s: any(r.strip() == "Executive Summary" for r in report_rows(s)))],
+                     "the report pane to show the heading and %r" % sentence)
+        # the heading's row is above the sentence's: painted in the same frame or before
         check("## Executive" not in s, "the heading is shown with its '#'", s)
         # the end: saved, and the runs folder in the tree
         s = t.wait_for(lambda s: SAVED.search(status(s)) is not None, timeout=30,
@@ -397,11 +408,12 @@ def case_stream_cancel(ctx):
         t.send_keys("a")
         t.wait_for(lambda s: (tokens_in_status(s) or 0) >= 3, msg="tokens to arrive")
         t.send_keys("Escape")
-        s = wait_end(app, "cancelled")
-        s = t.wait_for(lambda s: "cancelled" in status(s) and SAVED.search(status(s)),
-                       msg="the status line to say cancelled and saved")
-        check("marked incomplete" in report_flat(s) + status(s),
-              "neither the report pane nor the status line says the run is incomplete", s)
+        wait_end(app, "cancelled")
+        wait_all(t, [("the status line saying cancelled and saved",
+                      lambda s: "cancelled" in status(s) and SAVED.search(status(s))),
+                     ("the report pane or the status line saying the run is marked incomplete",
+                      lambda s: "marked incomplete" in report_flat(s) + status(s))],
+                 "the end of the cancelled run")
         check(not t.pane_dead(), "chimera died")
         runs = os.path.join(root, "chimera-runs")
         dirs = wait_run_dirs(runs, 1)
@@ -457,14 +469,17 @@ def case_stream_resize(ctx):
             return ok
         wrapped_row(100)(s)
         check(100 in rows, "test bug: no paragraph row", s)
+        # a resize repaints everything; the report pane's bottom border ("paused: G
+        # follows", beyond the old width) comes after its rows: the rows read are whole
         t.resize(60, 20)
         t.wait_for(lambda s: "Tab: next pane" in s and "┌ Report" in s
+                   and "paused: G follows" in s
                    and wrapped_row(60)(s) and rows[60] != rows[100],
                    msg="the report tab at 60x20 with the paragraph re-wrapped")
         t.resize(140, 40)
-        s = t.wait_for(lambda s: "┌ Artifacts" in s and wrapped_row(140)(s)
-                       and len(rows[140]) > len(rows[100]),
-                       msg="the paragraph re-wrapped wider at 140x40")
+        t.wait_for(lambda s: "┌ Artifacts" in s and "paused: G follows" in s
+                   and wrapped_row(140)(s) and len(rows[140]) > len(rows[100]),
+                   msg="the paragraph re-wrapped wider at 140x40")
         t.resize(100, 30)
         t.wait_for(lambda s: "┌ Artifacts" in s and row_starting(s, start) == rows[100],
                    msg="the paragraph wrapped as before at 100x30")
@@ -489,10 +504,16 @@ def case_stream_resize(ctx):
 
 
 def follow_run(ctx, config):
-    """chimera streaming a text longer than its report pane; returns (app, samples): the
-    report rows of every screen polled while it streamed past the first page."""
+    """chimera streaming a text longer than its report pane; returns (app, samples, whole):
+    the report rows of every screen polled while it streamed past the first page, and
+    those of the polls that saw the same rows as the poll before them.
+
+    A poll can catch a frame half painted (chimera writes about a row at a time, the
+    status line does not change with every frame, and nothing else marks a streaming
+    frame's end): its top rows new, the rest from the frame before. Rows that two polls
+    50 ms apart saw alike are a whole frame's."""
     ntok = 500
-    samples = []
+    samples, whole, prev = [], [], [None]
     with FakeServer(ctx.tmp, "--rate", "100", "--tokens", ntok, "--ttft-ms", "50") as srv:
         app, _root = start_tui(ctx, srv.host, config=config)
         t = app.t
@@ -503,11 +524,16 @@ def follow_run(ctx, config):
             if (STATUS_STREAM.search(status(s)) and rows
                     and not any(r.strip() == "analysis 1/1" for r in rows)):
                 samples.append(rows)
-            return len(samples) >= 25 or "report 1/1" in status(s)
+                if rows == prev[0]:
+                    whole.append(rows)
+                prev[0] = rows
+            else:
+                prev[0] = None
+            return (len(samples) >= 25 and len(whole) >= 10) or "report 1/1" in status(s)
         t.wait_for(past_first_page, msg="the stream past the report pane's first page")
         check(len(samples) >= 5, "only %d screens while the analysis streamed past its first "
               "page" % len(samples))
-        return app, samples
+        return app, samples, whole
 
 
 @case
@@ -515,7 +541,7 @@ def case_stream_follow_pages(ctx):
     """Following by pages (the default): when the text reaches the pane's bottom edge the
     view turns a page, the last rows stay on top as context and the rows below fill with
     new text (each row is sent to the terminal once, instead of every row moving up)."""
-    _app, samples = follow_run(ctx, None)
+    _app, samples, _whole = follow_run(ctx, None)
     # a turned page: text on top, blank rows below it, while the stream goes on
     turned = [rows for rows in samples if rows[0].strip() and not rows[-1].strip()
               and not rows[-2].strip() and not rows[-3].strip()]
@@ -528,8 +554,12 @@ def case_stream_follow_pages(ctx):
 @case
 def case_stream_follow_lines(ctx):
     """`follow = line`: the newest text stays on the pane's bottom row, like tail -f."""
-    _app, samples = follow_run(ctx, "follow = line\n")
-    for rows in samples:
+    _app, samples, whole = follow_run(ctx, "follow = line\n")
+    # only whole frames: in a half-painted one the rows just scrolled up (a blank row after
+    # a paragraph) can sit above the previous frame's blank bottom row
+    check(len(whole) >= 5, "only %d whole frames (seen by two polls in a row) among %d "
+          "screens while the analysis streamed past its first page" % (len(whole), len(samples)))
+    for rows in whole:
         last = max(i for i, r in enumerate(rows) if r.strip())
         # a paragraph break may just have arrived: one blank row at most
         check(last >= len(rows) - 2, "the newest text on row %d of %d with follow = line: %r"
@@ -626,16 +656,22 @@ def first_call_response(want):
     return chk
 
 
-def fault_run(ctx, fault, state, msg_re, extra_args=(), config=None, fake_args=(), w=200, h=40):
-    """chimera --model fault-NAME:latest, A, the end state and the message on screen."""
+def fault_run(ctx, fault, state, msg_re, extra_args=(), config=None, fake_args=(), w=200, h=40,
+              also=()):
+    """chimera --model fault-NAME:latest, A, the end state and the message on screen; the
+    screen returned is a whole end-of-run frame (end_frame) on which the (description,
+    predicate) pairs `also` hold too."""
     srv = FakeServer(ctx.tmp, *(FAST + tuple(fake_args)))
     try:
         app, root = start_tui(ctx, srv.host, ["--model", "fault-%s:latest" % fault] +
                               list(extra_args), w=w, h=h, config=config)
         app.t.send_keys("A")
-        s = wait_end(app, state)
-        s = app.t.wait_for(lambda s: re.search(msg_re, report_flat(s) + " " + status(s)),
-                           msg="a message matching /%s/" % msg_re)
+        wait_end(app, state)
+        s = wait_all(app.t, [("a message matching /%s/" % msg_re,
+                              lambda s: re.search(msg_re, report_flat(s) + " " + status(s))),
+                             ("the status line of the finished run (%s … %s)" % (state, HINTS),
+                              lambda s: end_frame(s, state))] + list(also),
+                     "the end of the run and its message /%s/" % msg_re)
         return srv, app, root, s
     except BaseException:
         srv.stop()
@@ -665,21 +701,24 @@ def _fault_http500(ctx):
         help_responds(app)
 
 
+def heading_shown(what):
+    return ("the text received before the %s shown (the heading Executive Summary)" % what,
+            lambda s: any(r.strip() == "Executive Summary" for r in report_rows(s)))
+
+
 def _fault_error_mid(ctx):
-    srv, app, root, s = fault_run(ctx, "error-mid", "error", re.escape(MID))
+    srv, app, root, s = fault_run(ctx, "error-mid", "error", re.escape(MID),
+                                  also=[heading_shown("error")])
     with srv:
-        check(any(r.strip() == "Executive Summary" for r in report_rows(s)),
-              "the text received before the error is not shown", s)
         partial_checks(root, re.escape(MID),
                        first_call_response(expected_text(FAULT_AFTER)))
         help_responds(app)
 
 
 def _fault_reset(ctx):
-    srv, app, root, s = fault_run(ctx, "reset", "error", r"closed mid-stream")
+    srv, app, root, s = fault_run(ctx, "reset", "error", r"closed mid-stream",
+                                  also=[heading_shown("reset")])
     with srv:
-        check(any(r.strip() == "Executive Summary" for r in report_rows(s)),
-              "the text received before the reset is not shown", s)
         partial_checks(root, r"closed mid-stream", first_call_response(expected_text(FAULT_AFTER)))
         help_responds(app)
 
@@ -709,11 +748,12 @@ def _fault_nodone(ctx):
 
 
 def _fault_split_utf8(ctx):
-    srv, app, root, s = fault_run(ctx, "split-utf8", "done", r"saved")
+    words = "".join(multibyte_pieces())
+    srv, app, root, s = fault_run(
+        ctx, "split-utf8", "done", r"saved",
+        also=[("the multi-byte words shown whole (%r)" % words,
+               lambda s: words.strip() in report_flat(s) or words.strip() in flat(s))])
     with srv:
-        words = "".join(multibyte_pieces())
-        check(words.strip() in report_flat(s) or words.strip() in flat(s),
-              "the multi-byte words are not shown whole (%r)" % words, s)
         check("\ufffd" not in s, "a replacement character on screen", s)
         m, _ = load_run(os.path.join(root, "chimera-runs", run_dirs(os.path.join(root, "chimera-runs"))[0]))
         check(m["calls"][0]["response"].startswith(words),
@@ -728,16 +768,18 @@ def _fault_escapes(ctx):
         t = app.t
         title0 = t.info("#{pane_title}")
         t.send_keys("A")
-        s = wait_end(app, "done")
-        flat_s = report_flat(s)
-        for shown in ("^[[2J", "^[]0;pwned^G", "^M", "over^Hwrite", "<U+202E>evil",
-                      "<U+009B>31m", "^[[31mred^[[0m"):
-            check(shown in flat_s, "%r not shown as a visible escape" % shown, s)
+        wait_end(app, "done")
+        # ESC[2J would have wiped the tree; ESC[31m would colour "red"
+        wait_all(t, [("%r shown as a visible escape" % shown,
+                      lambda s, shown=shown: shown in report_flat(s))
+                     for shown in ("^[[2J", "^[]0;pwned^G", "^M", "over^Hwrite", "<U+202E>evil",
+                                   "<U+009B>31m", "^[[31mred^[[0m")]
+                 + [("the tree still on the screen (not cleared)",
+                     lambda s: re.search(r"▸ csv_data/ ", s) and "┌ Artifacts" in s),
+                    ("the status line of the finished run", lambda s: end_frame(s, "done"))],
+                 "the escapes shown as text at the end of the run")
         check(t.info("#{pane_title}") == title0 and "pwned" not in t.info("#{pane_title}"),
               "the window title changed to %r" % t.info("#{pane_title}"))
-        # ESC[2J would have wiped the tree; ESC[31m would colour "red"
-        check(re.search(r"▸ csv_data/ ", s) and "┌ Artifacts" in s,
-              "the screen was cleared", s)
         esc = t.capture(escapes=True)
         line = next((l for l in esc.splitlines() if "red^[[0m" in l or "red^" in l), None)
         check(line is not None, "test bug: the escapes line not found in the capture")
@@ -769,10 +811,18 @@ def _fault_refused(ctx):
         app, root = start_tui(ctx, cp.host, w=200, h=40)
         want = ("cannot reach Ollama at %s (connection refused) — start it with `ollama serve` "
                 "or set OLLAMA_HOST" % cp.url)
+        # at start: said in the report pane; the status line stays free for browsing
+        s = app.t.wait_for(lambda s: ("Server: " + want) in report_flat(s)
+                           and HINTS in status(s), msg="the start-up check's message")
+        check(want not in status(s) and status(s).startswith(" idle"),
+              "the start-up check fills the status line", s)
         app.t.send_keys("A")
         wait_end(app, "error")
-        s = app.t.wait_for(lambda s: want in status(s) or want in report_flat(s),
-                           msg="the message %r" % want)
+        s = wait_all(app.t, [("the message %r" % want,
+                              lambda s: want in status(s) or want in report_flat(s)),
+                             ("the status line of the finished run (error … %s)" % HINTS,
+                              lambda s: end_frame(s, "error"))],
+                     "the message %r" % want)
         check(not SAVED.search(s), "the status line says saved", s)
         help_responds(app)
         runs = os.path.join(root, "chimera-runs")
@@ -878,10 +928,12 @@ def case_stream_thinking(ctx):
               "the thinking text is not dimmed: SGR %s (luma %s) vs the answer's %s (luma %s)"
               % (ta, lt, aa, la), esc)
         t.send_keys("z")
-        s = t.wait_for(lambda s: think_start not in s and "thinking folded" in s,
-                       msg="z to fold the thinking away")
-        check(row_starting(s, "The benchmark corpus") is not None or "Executive Summary" in s,
-              "the answer went with the thinking", s)
+        wait_all(t, [("the thinking gone and 'thinking folded' shown",
+                      lambda s: think_start not in s and "thinking folded" in s),
+                     ("the answer still shown",
+                      lambda s: row_starting(s, "The benchmark corpus") is not None
+                      or "Executive Summary" in s)],
+                 "z to fold the thinking away")
         t.send_keys("z")
         t.wait_for(lambda s: think_start in s, msg="z to show the thinking again")
         dirs = wait_run_dirs(os.path.join(root, "chimera-runs"), 1)
@@ -1491,44 +1543,51 @@ def case_history_overlay(ctx):
             prefix, as 20261125-192659-chimera and 20261125-192659-chimera-2)."""
             pat = re.compile(r"%s%s(?= )" % (re.escape(mark), re.escape(name)))
             return next((i for i, l in enumerate(s.splitlines()) if pat.search(l)), None)
+        def figures_of(s, n):
+            i = row_of(s, n)
+            return i is not None and re.search(r"[\d.]+ tok/s · TTFT \d+ ms · 1 run",
+                                               s.splitlines()[i])
         t.send_keys("H")
-        s = t.wait_for(lambda s: "Runs in " in s and row_of(s, newest) is not None
-                       and row_of(s, oldest) is not None, msg="H to list both runs")
+        s = wait_all(t, [("the overlay Runs in …", lambda s: "Runs in " in s)]
+                     + [("the row of %s with its figures (… tok/s · TTFT … ms · 1 run)" % n,
+                         lambda s, n=n: figures_of(s, n)) for n in (newest, oldest)],
+                     "H to list both runs")
         check(row_of(s, newest) < row_of(s, oldest), "the newest run is not listed first", s)
-        for n in (newest, oldest):
-            line = s.splitlines()[row_of(s, n)]
-            check(re.search(r"[\d.]+ tok/s · TTFT \d+ ms · 1 run", line),
-                  "the row of %s lacks its figures: %r" % (n, line), s)
         t.send_keys("Space")
         t.wait_for(lambda s: row_of(s, newest, "● ") is not None, msg="Space to mark the newest")
         t.send_keys("j", "Space")
         t.wait_for(lambda s: row_of(s, newest, "● ") is not None
                    and row_of(s, oldest, "● ") is not None, msg="both runs marked")
         t.send_keys("c")
-        s = t.wait_for(lambda s: "Runs in " not in s and "┌ Report · Comparison" in s,
-                       msg="c to show the comparison in the report pane")
-        check("Chimera Run Comparison" in report_flat(s),
-              "the comparison does not open at its top (a finished document is read from "
-              "its start)", s)
-        t.send_keys("G", "g")           # its end, then its top again (the report pane has the focus)
-        s = t.wait_for(lambda s: "Chimera Run Comparison" in report_flat(s),
-                       msg="the comparison's heading at its top after G g")
-        check("Throughput improvement" in report_flat(s), "the comparison lacks the throughput", s)
-        check("# Chimera Run Comparison" not in s, "the heading is shown with its '#'", s)
+        wait_all(t, [("the overlay closed and the report pane titled Comparison",
+                      lambda s: "Runs in " not in s and "┌ Report · Comparison" in s),
+                     ("the comparison open at its top (a finished document is read from its "
+                      "start)", lambda s: "Chimera Run Comparison" in report_flat(s))],
+                 "c to show the comparison in the report pane")
         ma, _ = load_run(os.path.join(runs, oldest))
         mb, _ = load_run(os.path.join(runs, newest))
         ta = ma["overall"]["throughput_tok_s"]["mean"]
         tb = mb["overall"]["throughput_tok_s"]["mean"]
         want = "Throughput improvement: %+.1f%% (%.2f → %.2f tok/s)" % ((tb - ta) / ta * 100, ta, tb)
-        check(want in report_flat(s), "the comparison (older run as A) lacks %r" % want, s)
+        s = wait_all(t, [("the comparison's heading at its top",
+                          lambda s: "Chimera Run Comparison" in report_flat(s)),
+                         ("the comparison's throughput",
+                          lambda s: "Throughput improvement" in report_flat(s)),
+                         ("the comparison with the older run as A: %r" % want,
+                          lambda s: want in report_flat(s))],
+                     "the comparison's figures")
+        # the heading's row is above the figures': painted in the same frame or before
+        check("# Chimera Run Comparison" not in s, "the heading is shown with its '#'", s)
         t.send_keys("H")
         t.wait_for("Runs in ", msg="H again")
         t.send_keys("Enter")            # the cursor is on the newest
-        s = t.wait_for(lambda s: "Runs in " not in s and re.search(
-            r"┌ Report · %s(?![-\w])" % re.escape(newest), s),
-            msg="Enter to show the run's report.md")
-        check("Technical Report: Chimera Agent A Analysis" in report_flat(s),
-              "a run's report.md does not open at its top", s)
+        wait_all(t, [("the overlay closed and the report pane titled %s" % newest,
+                      lambda s: "Runs in " not in s and re.search(
+                          r"┌ Report · %s(?![-\w])" % re.escape(newest), s)),
+                     ("the run's report.md open at its top (Technical Report: Chimera Agent A "
+                      "Analysis)",
+                      lambda s: "Technical Report: Chimera Agent A Analysis" in report_flat(s))],
+                 "Enter to show the run's report.md")
 
 
 # =================================================================================================
@@ -1540,9 +1599,16 @@ def case_model_picker(ctx):
         app, root = start_tui(ctx, srv.host, w=120, h=40)
         t = app.t
         t.send_keys("m")
-        s = t.wait_for(lambda s: "Models at " in s and "a:latest" in s and "b:7b" in s,
-                       msg="m to list the fake's models")
-        box = s.split("Models at ")[1].split("└")[0]
+
+        def box_of(s):
+            return s.split("Models at ")[1].split("└")[0] if "Models at " in s else ""
+        # the box's last row (its keys) is painted after the list of models
+        s = wait_all(t, [("the box Models at … with a:latest and b:7b",
+                          lambda s: "a:latest" in box_of(s) and "b:7b" in box_of(s)),
+                         ("the box's last row (Enter choose …)",
+                          lambda s: "Enter choose" in box_of(s))],
+                     "m to list the fake's models")
+        box = box_of(s)
         check("gemma3" not in box and "qwen3" not in box, "models the server does not have", s)
         t.send_keys("j", "Enter")
         t.wait_for(lambda s: "Models at " not in s and "model: b:7b" in status(s),
@@ -1571,15 +1637,18 @@ def case_profile_editor(ctx):
               "top_k=default, repeat_penalty=default" in md1,
               "the chimera profile's Configuration line is wrong")
         t.send_keys("p")
-        s = t.wait_for(lambda s: "Profile and options" in s and "< chimera >" in s,
-                       msg="p to show the profile editor")
-        for pat in (r"persona +< collector > Chimera Agent A", r"num_gpu +80\b",
-                    r"num_ctx +512\b", r"temperature +1\b", r"top_p +default"):
-            check(re.search(pat, s), "the editor lacks /%s/" % pat, s)
+        wait_all(t, [("the editor with the profile < chimera >",
+                      lambda s: "Profile and options" in s and "< chimera >" in s)]
+                 + [("the editor's /%s/" % pat, lambda s, pat=pat: re.search(pat, s))
+                    for pat in (r"persona +< collector > Chimera Agent A", r"num_gpu +80\b",
+                                r"num_ctx +512\b", r"temperature +1\b", r"top_p +default")],
+                 "p to show the profile editor")
         t.send_keys("Enter")                 # cycle the profile
-        s = t.wait_for(lambda s: "< baseline >" in s, msg="Enter to cycle to baseline")
-        check(re.search(r"num_gpu +default", s) and re.search(r"temperature +default", s),
-              "the baseline options are not the defaults", s)
+        wait_all(t, [("the profile < baseline >", lambda s: "< baseline >" in s),
+                     ("the baseline options at their defaults (num_gpu, temperature)",
+                      lambda s: re.search(r"num_gpu +default", s)
+                      and re.search(r"temperature +default", s))],
+                 "Enter to cycle to baseline")
         for _ in range(5):                   # persona, model, num_gpu, num_ctx, temperature
             t.send_keys("j")
         t.send_keys("Enter")

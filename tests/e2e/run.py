@@ -52,6 +52,81 @@ def check(cond, msg, screen=None):
         raise E2EError(msg, screen)
 
 
+# One frame of chimera's (one doupdate) reaches tmux in several writes, about one per
+# screen row, top to bottom: a capture can show the top of a new frame over the rest of
+# the old one. So a screen returned by a wait guarantees only what the wait looked at and
+# the rows above it in the same frame. Whatever a case checks on that screen belongs in
+# the wait condition (wait_all); a check that something is ABSENT is made after a wait
+# that includes something the new frame paints at or below the place concerned (the
+# status line is painted last), so that it is made on a complete frame.
+def wait_all(t, conds, msg, timeout=None, escapes=False):
+    """Wait until every condition holds on one and the same screen; returns it.
+
+    conds: (description, predicate) pairs; a description may be a function of the
+    screen. On a timeout the error names the conditions that did not hold on the last
+    screen (errors raised by a predicate itself pass through unchanged)."""
+    def ok(s):
+        return all(c(s) for _, c in conds)
+    ok.__name__ = msg
+    try:
+        return t.wait_for(ok, msg=msg, timeout=timeout, escapes=escapes)
+    except E2EError as e:
+        if str(e) != msg:
+            raise
+        s = e.screen if e.screen is not None else t.last_screen
+        failed = []
+        for desc, c in conds:
+            try:
+                good = c(s)
+            except Exception:          # noqa: BLE001  (only describing the failure)
+                good = False
+            if not good:
+                failed.append(desc(s) if callable(desc) else desc)
+        raise E2EError("%s: on the last screen, not: %s" % (msg, "; ".join(failed)), s)
+
+
+def pane_rows(screen, title):
+    """The text rows of the pane whose top border starts with '┌ title', inside its
+    borders, top to bottom ([] when it is not shown). Columns are characters: the panes
+    left of it must not hold double-width characters."""
+    lines = screen.splitlines()
+    for i, l in enumerate(lines):
+        k = l.find("┌ " + title)
+        if k >= 0:
+            break
+    else:
+        return []
+    end = lines[i].find("┐", k)
+    if end < 0:
+        return []
+    rows = []
+    for l in lines[i + 1:]:
+        body = l[k:end + 1]
+        if not body.startswith(("│", "x")):
+            break
+        rows.append(body[1:-1])
+    return rows
+
+
+def blank_after(rows, pattern, skip=0):
+    """The rows after the first one matching pattern (and `skip` more) are all blank; False
+    when no row matches."""
+    for i, r in enumerate(rows):
+        if re.search(pattern, r):
+            return all(not x.strip() for x in rows[i + 1 + skip:])
+    return False
+
+
+METRICS_POS_RE = re.compile(r" (\d+)-(\d+)/(\d+) [─q\-]┘")
+
+
+def metrics_pos(screen):
+    """The metrics pane's position counter " first-last/total " as three ints (shown in
+    its bottom border when its text is longer than the pane), else None."""
+    m = METRICS_POS_RE.search(screen)
+    return tuple(int(x) for x in m.groups()) if m else None
+
+
 # --- expectations computed here, independently of chimera -----------------------------------
 def ext_of(name):
     dot = name.rfind(".")
@@ -363,6 +438,11 @@ class App:
             return None
         return (m.group(1), m.group(2)) if folder else m.group(1)
 
+    @staticmethod
+    def tree_rows(screen):
+        """The tree pane's text rows (the leftmost pane), blank ones included."""
+        return pane_rows(screen, "Artifacts")
+
     def wait_ready(self, root_count):
         """The root line with its final artifact count, and the key hints."""
         pat = re.compile(r"[▾\-] %s/ +%d[│|x]" % (re.escape(self.root_name), root_count))
@@ -516,19 +596,19 @@ def started(ctx, edge=False, **kw):
 def case_startup(ctx):
     app, root, expect, counts = started(ctx)
     app.wait_ready(counts[""])
-    s = app.t.wait_for("Inventory")
+    conds = [("the metrics pane's Inventory", lambda s: "Inventory" in s)]
     for top in ("artifacts", "csv_data", "reports"):
-        line = app.tree_line(top, s)
-        check(line is not None, "top-level folder %s/ not shown" % top, s)
-        check(line == ("▸", str(counts[top])), "%s/ shows %s, expected ▸ and %d"
-              % (top, line, counts[top]), s)
+        conds.append((lambda s, top=top: "top-level folder %s/ shown as ▸ and %d (it shows %s)"
+                       % (top, counts[top], app.tree_line(top, s)),
+                       lambda s, top=top: app.tree_line(top, s) == ("▸", str(counts[top]))))
+    conds += [("the key hints in the status line", lambda s: HINTS in s.splitlines()[-1]),
+              ("the metrics pane on the root folder", lambda s: app.title(s) == app.root_name)]
+    wait_all(app.t, conds, "the inventory, the top-level folders and the key hints")
     # the cross-check with the generator's own bookkeeping
     for top, c in expect["folders"].items():
         want = c["csv"] + c["json"] + c["md"]
         check(counts[top] == want, "test bug: %s/ counted %d here, generator says %d"
               % (top, counts[top], want))
-    check(HINTS in s.splitlines()[-1], "status line lacks the key hints", s)
-    check(app.title(s) == app.root_name, "metrics pane is not on the root folder", s)
     per, _size, _ = ingest_expectation(root)
     # "87 artifacts analysed (...)", or "87 of 90 ..." (the analysis walk leaves some out)
     want = re.compile(r"\b%d (?:of %d )?artifacts analysed \(%d csv, %d json, %d md\)" % (
@@ -562,10 +642,12 @@ def case_walk(ctx):
     # Enter opens reports/
     app.select("reports")
     t.send_keys("Enter")
-    s = t.wait_for(lambda s: app.tree_line("reports", s) and app.tree_line("reports", s)[0] == "▾"
-                   and app.tree_line("gemma3", s) is not None, msg="reports/ to open with Enter")
-    check(app.tree_line("gemma3", s) == ("▸", str(counts["reports/gemma3"])),
-          "gemma3/ line wrong: %s" % (app.tree_line("gemma3", s),), s)
+    wait_all(t, [("reports/ shown open (▾)",
+                  lambda s: (app.tree_line("reports", s) or ("",))[0] == "▾"),
+                 (lambda s: "gemma3/ shown as ▸ and %d (it shows %s)"
+                  % (counts["reports/gemma3"], app.tree_line("gemma3", s)),
+                  lambda s: app.tree_line("gemma3", s) == ("▸", str(counts["reports/gemma3"])))],
+             "reports/ to open with Enter")
     app.expanded.add("reports")
     # l on an open folder goes to its first child
     cur = app.press_and_wait_move("l", "reports")
@@ -583,8 +665,14 @@ def case_walk(ctx):
           t.last_screen)
     # Left closes reports/: its children disappear
     t.send_keys("Left")
-    s = t.wait_for(lambda s: (app.tree_line("reports", s) or ("",))[0] == "▸",
-                   msg="Left to close reports/")
+    # the frame's last change is the blanking of the rows below the root's last entry:
+    # once the tree shows only the root and its entries, the frame is complete
+    nlines = 1 + len(os.listdir(root))
+    s = wait_all(t, [("reports/ shown closed (▸)",
+                      lambda s: (app.tree_line("reports", s) or ("",))[0] == "▸"),
+                     ("the tree down to the root's last entry (%d lines), nothing below"
+                      % nlines, lambda s: sum(1 for r in app.tree_rows(s) if r.strip()) == nlines)],
+                 "Left to close reports/")
     check(app.tree_line("gemma3", s) is None, "gemma3/ still shown after closing reports/", s)
     app.expanded.discard("reports")
     # PgDn on a long list: open reports/ and gemma3/, then page down
@@ -622,14 +710,15 @@ def case_csv(ctx):
     # column names, and one mean computed here
     col_i, col_name, col_vals = [c for c in nums if "tokens" in c[1]][0]
     mean = fit_num(math.fsum(col_vals) / len(col_vals))
-    s = t.wait_for(lambda s: any(l.count(col_name) and mean in l for l in s.splitlines()),
-                   msg="the %s row with mean %s" % (col_name, mean))
-    for name in header:
-        check(name in s, "column %s not listed" % name, s)
-    check(re.search(r"column +type +n +.*mean", s), "no statistics header", s)
     # the sparkline row: the first numeric column, with bars
     first_num = nums[0][1]
-    check(re.search(SPARK % re.escape(first_num), s), "no sparkline of %s" % first_num, s)
+    wait_all(t, [("the %s row with mean %s" % (col_name, mean),
+                  lambda s: any(l.count(col_name) and mean in l for l in s.splitlines()))]
+             + [("column %s listed" % name, lambda s, name=name: name in s) for name in header]
+             + [("the statistics header", lambda s: re.search(r"column +type +n +.*mean", s)),
+                ("a sparkline of %s" % first_num,
+                 lambda s: re.search(SPARK % re.escape(first_num), s))],
+             "the statistics of %s" % rel)
     # focus the metrics pane (Enter on a file), then ] plots the next numeric column
     t.send_keys("Enter", "]")
     t.wait_for(re.compile(SPARK % re.escape(nums[1][1])), msg="] to plot %s" % nums[1][1])
@@ -638,11 +727,12 @@ def case_csv(ctx):
     # t: the table with cell values
     t.send_keys("t")
     first_cells = rows[0]
-    s = t.wait_for(lambda s: re.search(r"│ *1 %s " % re.escape(first_cells[0]), s) is not None,
-                   msg="table row 1 starting with %s" % first_cells[0])
-    check(re.search(r"│ *# %s" % re.escape(header[0]), s), "table header missing", s)
-    for v in first_cells[1:4]:
-        check(v in s, "cell value %s of row 1 not shown" % v, s)
+    wait_all(t, [("table row 1 starting with %s" % first_cells[0],
+                  lambda s: re.search(r"│ *1 %s " % re.escape(first_cells[0]), s) is not None),
+                 ("the table header", lambda s: re.search(r"│ *# %s" % re.escape(header[0]), s))]
+             + [("cell value %s of row 1 shown" % v, lambda s, v=v: v in s)
+                for v in first_cells[1:4]],
+             "t to show the table")
     t.send_keys("t")
     t.wait_for(re.compile(r"column +type +n"), msg="t to go back to the statistics")
 
@@ -657,25 +747,41 @@ def case_csv_stats_columns(ctx):
     rel = "csv_data/ollama_param_tuning_summary.csv"
     header, rows = read_csv(os.path.join(root, rel))
     app.select(rel)
-    s = t.wait_for(re.compile(r"column +type +n "))
-    lines = s.splitlines()
-    head = next(l for l in lines if re.search(r"│ *column +type +n ", l))
-    stats = [w for w in head.split("│")[-2].split()[2:] if not w.startswith("+")]
-    bad = []
-    for i, name, vals in numeric_columns(header, rows):
-        row = next((l for l in lines if re.search(r"│%s +(int|float)" % re.escape(name), l)), None)
-        if row is None:
-            continue
-        cells = row.split("│")[-2].split()[2:]
-        want = {"n": fmt_count(len(vals)), "min": fit_num(min(vals)), "max": fit_num(max(vals)),
-                "mean": fit_num(math.fsum(vals) / len(vals))}
-        if len(cells) != len(stats):
-            bad.append("%s: %s under %s" % (name, cells, stats))
-            continue
-        for st, cell in zip(stats, cells):
-            if st in want and cell != want[st]:
-                bad.append("%s.%s: %s, expected %s" % (name, st, cell, want[st]))
-    check(not bad, "statistics run together or wrong: " + "; ".join(bad), s)
+    nums = numeric_columns(header, rows)
+
+    def table(s):
+        """(rows of numeric columns not shown, values that run together or are wrong)."""
+        lines = s.splitlines()
+        head = next((l for l in lines if re.search(r"│ *column +type +n ", l)), None)
+        if head is None:
+            return ["the statistics header"], []
+        stats = [w for w in head.split("│")[-2].split()[2:] if not w.startswith("+")]
+        missing, bad = [], []
+        for i, name, vals in nums:
+            # (the name follows the border after a space: a pattern without it never
+            # matched, and every row was skipped)
+            pat = re.compile(r"│ *%s +(int|float)" % re.escape(name))
+            row = next((l for l in lines if pat.search(l)), None)
+            if row is None:
+                missing.append(name)
+                continue
+            cells = row.split("│")[-2].split()[2:]
+            want = {"n": fmt_count(len(vals)), "min": fit_num(min(vals)),
+                    "max": fit_num(max(vals)), "mean": fit_num(math.fsum(vals) / len(vals))}
+            if len(cells) != len(stats):
+                bad.append("%s: %s under %s" % (name, cells, stats))
+                continue
+            for st, cell in zip(stats, cells):
+                if st in want and cell != want[st]:
+                    bad.append("%s.%s: %s, expected %s" % (name, st, cell, want[st]))
+        return missing, bad
+    # the whole table on one screen (the pane holds every column of this file)
+    wait_all(t, [(lambda s: "the rows of every numeric column (missing: %s)" % table(s)[0],
+                  lambda s: not table(s)[0]),
+                 (lambda s: "statistics in their own columns, as computed here (run together "
+                  "or wrong: %s)" % "; ".join(table(s)[1]),
+                  lambda s: not table(s)[1])],
+             "the statistics table of %s" % rel)
 
 
 @case
@@ -694,21 +800,35 @@ def case_json(ctx):
     # Enter focuses the metrics pane (its cursor starts on the document); g goes to the top
     t.wait_for(re.compile(r"\d+ values · \d+ deep"))
     t.send_keys("Enter", "g")
-    s = t.wait_for("Harvested metrics (%d)" % len(harvested))
-    check("summary.avg_tokens_per_second" in s, "summary.avg_tokens_per_second not listed", s)
     value = dict(harvested)["summary.avg_tokens_per_second"]
-    check(re.search(r"summary\.avg_tokens_per_second +%s(?= |│)" % re.escape(repr(value)), s),
-          "summary.avg_tokens_per_second not shown as %r" % value, s)
-    # a numeric string is harvested as its number ("34.8%" -> 34.8 etc.)
-    check("latency_ms.p95" in s, "latency_ms.p95 not listed", s)
+    wait_all(t, [("the heading Harvested metrics (%d)" % len(harvested),
+                  lambda s: "Harvested metrics (%d)" % len(harvested) in s),
+                 ("summary.avg_tokens_per_second listed",
+                  lambda s: "summary.avg_tokens_per_second" in s),
+                 ("summary.avg_tokens_per_second shown as %r" % value,
+                  lambda s: re.search(r"summary\.avg_tokens_per_second +%s(?= |│)"
+                                      % re.escape(repr(value)), s)),
+                 # a numeric string is harvested as its number ("34.8%" -> 34.8 etc.)
+                 ("latency_ms.p95 listed", lambda s: "latency_ms.p95" in s)],
+             "the harvested metrics of %s" % rel)
     # t jumps to the document's first line; Enter closes and opens the node
     t.send_keys("t")
-    s = t.wait_for("Document (%d nodes" % json_nodes(doc))
     nkeys = len(doc)
-    check("▾ object (%d)" % nkeys in s, "document root not shown open", s)
+    wait_all(t, [("the heading Document (%d nodes" % json_nodes(doc),
+                  lambda s: "Document (%d nodes" % json_nodes(doc) in s),
+                 ("the document root shown open (▾ object (%d))" % nkeys,
+                  lambda s: "▾ object (%d)" % nkeys in s)],
+             "t to show the document")
     first_key = list(doc)[0]
     t.send_keys("Enter")
-    s = t.wait_for("▸ object (%d)" % nkeys, msg="Enter to close the document root")
+    # the bottom border's counter is painted after the pane's rows: once it says the text
+    # ends (last line == total), the rows above are those of the closed document
+    s = wait_all(t, [("the document root shown closed (▸ object (%d))" % nkeys,
+                      lambda s: "▸ object (%d)" % nkeys in s),
+                     (lambda s: "the position counter at the end of the text (%s)"
+                      % (metrics_pos(s),),
+                      lambda s: metrics_pos(s) is None or metrics_pos(s)[1] == metrics_pos(s)[2])],
+                 "Enter to close the document root")
     check(not re.search(r"│ +%s: " % re.escape(first_key), s), "children still shown", s)
     t.send_keys("Enter")
     t.wait_for("▾ object (%d)" % nkeys, msg="Enter to open it again")
@@ -729,18 +849,26 @@ def case_markdown(ctx):
     check(m, "test bug: fixture report lacks a Throughput figure")
     figures = re.findall(r"^- [A-Za-z ]+: ", text.split("## Metrics", 1)[1].split("\n## ")[0], re.M)
     headings = re.findall(r"^#{1,6} (.+)$", re.sub(r"```.*?```", "", text, flags=re.S), re.M)
-    app.select(rel)
-    s = t.wait_for("Metrics section (%d figures)" % len(figures))
     check(len(figures) == 7, "test bug: expected 7 figures, fixture has %d" % len(figures))
-    check(re.search(r"Throughput +%s +tok/s" % re.escape(fmt_num(float(m.group(1)))), s),
-          "Throughput %s tok/s not shown" % m.group(1), s)
+    app.select(rel)
+    wait_all(t, [("the heading Metrics section (%d figures)" % len(figures),
+                  lambda s: "Metrics section (%d figures)" % len(figures) in s),
+                 ("Throughput %s tok/s shown" % m.group(1),
+                  lambda s: re.search(r"Throughput +%s +tok/s"
+                                      % re.escape(fmt_num(float(m.group(1)))), s))],
+             "the Metrics section of %s" % rel)
     t.wait_for("Outline (%d headings)" % len(headings))
     # the outline is longer than the pane: focus it (Enter on the file) and scroll down
     t.send_keys("Enter", "G")
-    s = t.wait_for("Persona Prompt", msg="G to scroll to the last heading")
-    for h in ("Key Findings", "Recommendations"):
-        check(h in s, "heading %s not in the outline" % h, s)
-    first_line = int(re.search(r" (\d+)-\d+/\d+ ─┘", s).group(1))
+    s = wait_all(t, [("the last heading, Persona Prompt", lambda s: "Persona Prompt" in s)]
+                 + [("heading %s in the outline" % h, lambda s, h=h: h in s)
+                    for h in ("Key Findings", "Recommendations")]
+                 + [(lambda s: "the position counter at the end of the text (%s)"
+                     % (metrics_pos(s),),
+                     lambda s: metrics_pos(s) is not None
+                     and metrics_pos(s)[1] == metrics_pos(s)[2])],
+                 "G to scroll to the last heading")
+    first_line = metrics_pos(s)[0]
     t.send_keys("k")
     t.wait_for(re.compile(r" %d-\d+/\d+ ─┘" % (first_line - 1)), msg="k to scroll up a line")
     t.send_keys("g")
@@ -756,16 +884,24 @@ def case_other_files(ctx):
     with open(os.path.join(root, rel)) as f:
         first = f.readline().strip()
     app.select(rel)
-    s = t.wait_for("not an artifact (chimera analyses csv, json and md)")
-    check(first in s, "the text file's first line %r is not shown" % first, s)
+    wait_all(t, [("the message 'not an artifact (chimera analyses csv, json and md)'",
+                  lambda s: "not an artifact (chimera analyses csv, json and md)" in s),
+                 ("the text file's first line %r shown" % first, lambda s: first in s)],
+             "the first line of %s" % rel)
+    binary = "not an artifact: binary data (not shown)"
+    # the previous file's rows below the message are blanked last: once they are, the
+    # frame is complete and the checks below see all of the metrics pane
+    whole = [("the message %r" % binary, lambda s: binary in s),
+             ("nothing in the metrics pane below the message",
+              lambda s: blank_after(pane_rows(s, "Metrics"), re.escape(binary)))]
     app.select("artifacts/throughput_chart.png", from_here=True)
-    s = t.wait_for("not an artifact: binary data (not shown)")
+    s = wait_all(t, whole, "the metrics pane of throughput_chart.png")
     # nothing of the file's bytes: no PNG magic, no replacement characters, no ^@
     metrics = "\n".join(l[35:] for l in s.splitlines())
     for bad in ("PNG", "\ufffd", "^@", "IHDR"):
         check(bad not in metrics, "binary content shown (%r)" % bad, s)
     app.select("reports/profiling/ncu_ollama.ncu-rep", from_here=True)
-    s = t.wait_for("not an artifact: binary data (not shown)")
+    s = wait_all(t, whole, "the metrics pane of ncu_ollama.ncu-rep")
     metrics = "\n".join(l[35:] for l in s.splitlines())
     for bad in ("NVR", "\ufffd", "^@"):
         check(bad not in metrics, "binary content shown (%r)" % bad, s)
@@ -935,9 +1071,20 @@ def colourless_run(ctx, label, **kw):
     counts = artifact_counts(root)
     app = App(ctx, root, **kw)
     app.wait_ready(counts[""])
-    app.t.wait_for("Inventory")
+    # the metrics pane's position counter, in its bottom border, is painted after its rows
+    root_pos = metrics_pos(wait_all(app.t, [
+        ("the root's Inventory", lambda s: "Inventory" in s),
+        ("the metrics pane's position counter", lambda s: metrics_pos(s) is not None)],
+        "the root's inventory"))
     app.t.send_keys("j")
     app.wait_title("artifacts")
+    # the artifacts/ frame is complete once the counter is no longer the root's
+    wait_all(app.t, [("the metrics pane on artifacts/",
+                      lambda s: app.title_is(app.title(s), "artifacts")),
+                     (lambda s: "the metrics pane's position counter changed from the root's "
+                      "%s (it shows %s)" % (root_pos, metrics_pos(s)),
+                      lambda s: metrics_pos(s) != root_pos)],
+             "the metrics pane of artifacts/")
     esc = app.t.capture(escapes=True)
     cols = color_codes(esc)
     check(not cols, "%s: colour escapes in the capture: %s" % (label, sorted(cols)), esc)
@@ -991,21 +1138,33 @@ def case_help(ctx):
     app.wait_ready(counts[""])
     t = app.t
     t.send_keys("?")
-    s = t.wait_for("chimera keys")
-    seen = s
-    for text in ("next theme", "filter names", "quit", "mark (a folder", "Everywhere",
-                 "Artifacts tree"):
-        check(text in s, "help lacks %r" % text, s)
-    check(HINTS in s.splitlines()[-1], "the status line is hidden by the help", s)
-    if "j/k scroll" in s:
+
+    def box_drawn(s):
+        """The help box down to its bottom border (its rows are painted top to bottom)."""
+        lines = s.splitlines()
+        for i, l in enumerate(lines):
+            c = l.find("┌ chimera keys")
+            if c >= 0:
+                return any(len(x) > c and x[c] == "└" for x in lines[i + 1:])
+        return False
+    seen = wait_all(t, [("the help box, down to its bottom border", box_drawn)]
+                    + [("help shows %r" % text, lambda s, text=text: text in s)
+                       for text in ("next theme", "filter names", "quit", "mark (a folder",
+                                    "Everywhere", "Artifacts tree")]
+                    + [("the status line with the key hints (not hidden by the help)",
+                        lambda s: HINTS in s.splitlines()[-1])],
+                    "? to show the help")
+    conds = [("help shows %r (on this page or the first)" % text,
+              lambda s, text=text: text in s or text in seen)
+             for text in ("Metrics pane", "table: scroll right", "JSON: open or close",
+                          "Report pane", "analyse the whole root")]
+    if "j/k scroll" in seen:
         # longer than the screen: PgDn scrolls (and does not close it)
         t.send_keys("NPage")
-        s = t.wait_for(lambda s: s != seen and "chimera keys" in s, msg="PgDn to scroll the help")
+        t.wait_for(lambda s: s != seen and "chimera keys" in s, msg="PgDn to scroll the help")
         t.send_keys("NPage", "NPage")
-        s = t.wait_for("Mouse: click", msg="the end of the help")
-    for text in ("Metrics pane", "table: scroll right", "JSON: open or close", "Report pane",
-                 "analyse the whole root"):
-        check(text in s or text in seen, "help lacks %r" % text, s)
+        conds.append(("the end of the help (Mouse: click)", lambda s: "Mouse: click" in s))
+    wait_all(t, conds, "the rest of the help")
     t.send_keys("x")
     t.wait_gone("chimera keys")
     check(not t.pane_dead(), "x in the help quit chimera")
@@ -1017,6 +1176,9 @@ def restore_checks(app, rc, screen, want_rc):
     check("TTY-RESTORED" in screen, "stty settings differ before and after chimera", screen)
     t.wait_info("#{alternate_on}", "0")
     t.wait_info("#{cursor_flag}", "1")
+    # the wrapper's EXIT=n reaches the terminal after all of chimera's output: on a screen
+    # that shows it, tmux has processed everything chimera wrote on its way out
+    screen = t.wait_for("EXIT=%d" % rc, msg="the wrapper's EXIT=%d on the screen" % rc)
     check("┌ Artifacts" not in screen, "chimera's screen left behind", screen)
 
 
@@ -1108,33 +1270,47 @@ def case_edge_cases(ctx):
     app.wait_ready(counts[""])
     pane_title = t.info("#{pane_title}")
     app.open_folder("edge")
-    s = t.wait_for(re.compile(r"loop ↺ \. \(loop\)"), msg="edge/loop flagged as a loop")
+    conds = [("edge/loop flagged as a loop", lambda s: re.search(r"loop ↺ \. \(loop\)", s)),
+             # escape sequences in names: visible, and never acted on
+             ("the OSC name shown with a visible ^[",
+              lambda s: re.search(r"\^\[\]0;pwned", s) or re.search(r"\^\[\]0;p", s))]
     if as_user is not None:
-        check(re.search(r"unreadable/ \(Permission denied\) +\?", s) or
-              re.search(r"unreadable/ \(Perm.*\?[│|]", s),
-              "edge/unreadable not flagged as unreadable with a ? count", s)
+        conds.append(("edge/unreadable flagged as unreadable with a ? count",
+                      lambda s: re.search(r"unreadable/ \(Permission denied\) +\?", s) or
+                      re.search(r"unreadable/ \(Perm.*\?[│|]", s)))
     else:
         ctx.note("running without root-drop: the unreadable folder check is skipped")
-    # escape sequences in names: visible, and never acted on
+    s = wait_all(t, conds, "the entries of edge/")
     check("pwned" not in t.info("#{pane_title}") and t.info("#{pane_title}") == pane_title,
           "a file name changed the window title", s)
-    check(re.search(r"\^\[\]0;pwned", s) or re.search(r"\^\[\]0;p", s),
-          "the OSC name is not shown with a visible ^[", s)
     # the 5000-deep JSON: a clear message, no crash (selections go down the list)
     app.select("edge/deep_nesting.json", from_here=True)
     t.wait_for(re.compile(r"invalid JSON: .*(deeper|nesting|deep)"), timeout=30)
     app.open_folder("reports/edge_cases", from_here=True)
-    s = t.wait_for(re.compile(r"\^\[\[31mred"), msg="the ESC name shown as ^[[31mred")
+    conds = [("the ESC name shown as ^[[31mred", lambda s: re.search(r"\^\[\[31mred", s)),
+             ("edge_cases/loop flagged", lambda s: re.search(r"loop ↺ \. \(loop\)", s))]
+    if as_user is not None:
+        conds.append(("edge_cases/locked flagged", lambda s: re.search(r"locked/ \(Perm", s)))
+    wait_all(t, conds, "the entries of reports/edge_cases/")
     esc = t.capture(escapes=True)
     cols = color_codes(esc)
     check(not cols, "colours appeared on a mono screen (escape name leaked?): %s" % sorted(cols),
           esc)
-    check(re.search(r"loop ↺ \. \(loop\)", s), "edge_cases/loop not flagged", s)
-    if as_user is not None:
-        check(re.search(r"locked/ \(Perm", s), "edge_cases/locked not flagged", s)
-    # the binary .json: a message, never its bytes
+    # the binary .json: a message, never its bytes. The previous file's rows are blanked
+    # last: once the rows below the message (an invalid JSON's empty harvest: a heading
+    # and a "none" line) are blank, the frame is complete
     app.select("reports/edge_cases/binary_named.json", from_here=True)
-    s = t.wait_for(re.compile(r"invalid JSON|binary"))
+
+    def whole(s):
+        rows = pane_rows(s, "Metrics")
+        if any(re.search(r"invalid JSON", r) for r in rows):
+            return blank_after(rows, r"Harvested metrics \(0\)", skip=1)
+        return blank_after(rows, r"binary")
+    s = wait_all(t, [("the message invalid JSON or binary",
+                      lambda s: re.search(r"invalid JSON|binary", s)),
+                     ("nothing in the metrics pane below the message (and an empty harvest)",
+                      whole)],
+                 "the metrics pane of binary_named.json")
     check("\ufffd\ufffd\ufffd" not in s and "^@" not in s, "binary bytes drawn", s)
     # the megabyte-line CSV loads
     app.select("reports/edge_cases/megaline.csv", from_here=True)
@@ -1158,9 +1334,16 @@ def case_lang_c(ctx):
         pat = re.compile(r"\+ reports/ +%d[│|x]" % counts["reports"])
         t.wait_for(lambda s: pat.search(s) and HINTS in s, msg="ASCII tree glyphs (+ reports/)")
         app.t.wait_for(re.compile(r"- %s/ +%d" % (re.escape(app.root_name), counts[""])))
-        app.select("csv_data/ollama_param_tuning_summary.csv")
-        s = t.wait_for(re.compile(r"\d+ rows x \d+ cols \| header"))
-        t.wait_for(re.compile(r"\d+ rows?/bar"))
+        rel = "csv_data/ollama_param_tuning_summary.csv"
+        header, _rows = read_csv(os.path.join(root, rel))
+        app.select(rel)
+        # the statistics down to the file's last column: the rows the check below reads
+        wait_all(t, [("the ASCII summary N rows x N cols | header",
+                      lambda s: re.search(r"\d+ rows x \d+ cols \| header", s)),
+                     ("the sparkline's N rows/bar", lambda s: re.search(r"\d+ rows?/bar", s))]
+                 + [("column %s listed" % name, lambda s, name=name: name in s)
+                    for name in header],
+                 "the statistics of %s under %s" % (rel, env))
         raw = t.capture_bytes()
         text = raw.decode("utf-8")
         other = sorted({c for c in text if ord(c) > 127 and not (0x2500 <= ord(c) <= 0x257F)})
