@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "buf.h"
+#include "clock.h"
 #include "cli_report.h"
 #include "evloop.h"
+#include "fmt.h"
 #include "http.h"
 #include "sanitize.h"
 #include "settings.h"
@@ -27,17 +30,79 @@ struct report_run {
     int stream;
     int tty_out;           /* stdout is a terminal: sanitise what the model says */
     int tty_err;
+    int live;              /* a live line of counters on stderr (a terminal, not shared
+                            * with the streamed tokens) */
+    int live_shown;        /* that line is on the screen now */
+    uint64_t tick;
     int done;
     int exit_signal;
     int status;            /* exit status */
     struct buf scratch;
 };
 
-/* "chimera: analysis (run 1/3)" on standard error, when it is a terminal. */
-static void cr_progress(const struct report_run *r, const char *stage, int run, int runs)
+#define CR_LIVE_MS 250 /* the live line is redrawn 4 times a second */
+
+/* Take the live line off the screen before anything else goes to standard error. */
+static void cr_live_clear(struct report_run *r)
 {
+    if (r->live_shown) {
+        fputs("\r\033[K", stderr);
+        r->live_shown = 0;
+    }
+}
+
+/* "  analysis 1/2 · streaming · TTFT 652 ms · 41.2 tok/s · 812 tok · 19.7 s", cut to the
+ * terminal's width (a wrapped line could not be redrawn in place). */
+static void cr_tick(void *arg)
+{
+    struct report_run *r = arg;
+    struct workflow_status st;
+    struct llm_live lv;
+    struct winsize ws;
+    char line[256], ttft[48], rate[32], num[32];
+    size_t cols = sizeof line - 1;
+
+    r->tick = 0;
+    if (r->done || r->wf == NULL)
+        return;
+    workflow_status(r->wf, &st);
+    if (st.gen != NULL) {
+        llm_live(st.gen, clock_now_ns(), &lv);
+        if (lv.ttft_ms >= 0)
+            snprintf(ttft, sizeof ttft, "TTFT %.0f ms", lv.ttft_ms);
+        else
+            snprintf(ttft, sizeof ttft, "waiting %.1f s", lv.elapsed_ms / 1000.0);
+        if (lv.tok_s >= 0)
+            snprintf(rate, sizeof rate, " \xC2\xB7 %.1f tok/s", lv.tok_s);
+        else
+            rate[0] = '\0';
+        fmt_count(num, sizeof num, lv.pieces);
+        snprintf(line, sizeof line, "  %s %d/%d \xC2\xB7 %s \xC2\xB7 %s%s \xC2\xB7 %s tok \xC2\xB7 %.1f s",
+                 workflow_stage_name(st.stage), st.run, st.runs, llm_state_name(lv.state), ttft,
+                 rate, num, lv.elapsed_ms / 1000.0);
+        if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+            cols = ws.ws_col - 1;
+        fputs("\r\033[K", stderr);
+        /* the line is ASCII but for the middle dots (2 bytes, 1 column each) */
+        for (size_t i = 0, w = 0; line[i] != '\0' && w < cols; i++) {
+            fputc(line[i], stderr);
+            if (((unsigned char)line[i] & 0xC0) != 0x80)
+                w++;
+        }
+        fflush(stderr);
+        r->live_shown = 1;
+    }
+    r->tick = evloop_add_timer(r->loop, CR_LIVE_MS, cr_tick, r);
+}
+
+/* "chimera: analysis (run 1/3)" on standard error, when it is a terminal. */
+static void cr_progress(struct report_run *r, const char *stage, int run, int runs)
+{
+    cr_live_clear(r);
     if (r->tty_err)
         fprintf(stderr, "chimera: %s (run %d/%d)\n", stage, run, runs);
+    if (r->live && r->tick == 0)
+        r->tick = evloop_add_timer(r->loop, CR_LIVE_MS, cr_tick, r);
 }
 
 static void cr_on_stage(struct workflow *w, enum wf_stage stage, int run, void *arg)
@@ -82,6 +147,7 @@ static void cr_on_call_end(struct workflow *w, const char *stage, const struct l
 
     workflow_status(w, &st);
     (void)st;
+    cr_live_clear(r);
     llm_figures(&res->server, LLM_API_OLLAMA, &f);
     if (res->server.has_timings || res->server.has_usage)
         llm_figures(&res->server, LLM_API_OPENAI, &f);
@@ -115,6 +181,11 @@ static void cr_on_done(struct workflow *w, const struct workflow_result *res, vo
 
     (void)w;
     r->done = 1;
+    cr_live_clear(r);
+    if (r->tick != 0) {
+        evloop_cancel_timer(r->loop, r->tick);
+        r->tick = 0;
+    }
     r->status = res->complete && res->save_error[0] == '\0' ? 0 : 1;
     if (r->stream)
         fputc('\n', stdout);
@@ -169,6 +240,8 @@ int cli_report(const struct app_options *o, int runs, int stream)
     r.stream = stream;
     r.tty_out = isatty(STDOUT_FILENO);
     r.tty_err = isatty(STDERR_FILENO);
+    /* tokens streamed to the same terminal would be torn by a line redrawn in place */
+    r.live = r.tty_err && !(stream && r.tty_out);
     r.status = 1;
     buf_init(&r.scratch, 1u << 20);
     cb.arg = &r;

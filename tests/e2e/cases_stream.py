@@ -1215,6 +1215,29 @@ def case_report_headless(ctx):
                   "no progress line for %s on a terminal: %r" % (st, se3))
         parts = re.split(r"\n## chimera: (?:analysis|report), run 1/1\n\n", so3)
         check(len(parts) == 3 and parts[1] == text, "under a pty, stdout is not the text")
+    # --- on a terminal that the tokens do not go to: a live line of counters, redrawn in
+    # place ("\r" + erase line) and erased before anything else is written
+    with FakeServer(ctx.tmp, "--rate", "100", "--tokens", "90", "--ttft-ms", "30",
+                    name="live") as slow:
+        rc, _so4, se4 = run_with_pty_stderr(ctx, [ctx.bin, "report", tree, "--host", slow.host,
+                                                  "--out", os.path.join(ctx.tmp, "out4")])
+        check(rc == 0, "live counters run: exit %d: %s" % (rc, se4))
+        live = re.findall(r"\r\x1b\[K  (analysis|report) 1/1 · (\w[\w ]*) · TTFT (\d+) ms"
+                          r"(?: · ([\d.]+) tok/s)? · (\d+) tok · ([\d.]+) s", se4)
+        check({m[0] for m in live} == {"analysis", "report"},
+              "no live counters for both calls on a terminal: %r" % se4[-600:])
+        for stage in ("analysis", "report"):
+            toks = [int(m[4]) for m in live if m[0] == stage]
+            secs = [float(m[5]) for m in live if m[0] == stage]
+            check(toks == sorted(toks) and secs == sorted(secs) and max(toks) <= 90,
+                  "%s: live token counts %s / seconds %s not rising or over 90"
+                  % (stage, toks, secs))
+        # erased: no live line survives in what the terminal shows at the end
+        shown = re.sub(r"\r\x1b\[K[^\r\n]*(?=\r)", "", se4).replace("\r\x1b[K", "")
+        check(not re.search(r"^  (analysis|report) \d", shown, re.M) and "\x1b" not in shown,
+              "a live line left on the terminal: %r" % shown[-600:])
+        check(re.search(r"^chimera: saved .*report\.md", shown, re.M),
+              "no saved line after the live counters: %r" % shown[-600:])
 
 
 def run_with_pty_stderr(ctx, argv, timeout=60):
