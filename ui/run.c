@@ -216,6 +216,9 @@ static void run_on_done(struct workflow *w, const struct workflow_result *res, v
     } else {
         app_message(app, MSG_ERROR, "%s", res->message[0] ? res->message : "nothing to save");
     }
+    /* a finished report following by pages may show a nearly empty page: fill the pane */
+    if (app->report.follow)
+        report_view_follow(&app->report);
     /* the workflow is in one of its own calls: free it on the next pass */
     app->wf_old = app->wf;
     app->wf = NULL;
