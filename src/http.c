@@ -7,11 +7,17 @@
  * with curl_multi_info_read right after each such call.
  *
  * Re-entrancy is the hard part. curl forbids curl_multi_remove_handle (and any other
- * multi call) from inside its own callbacks, and our callers' on_status/on_data run inside
- * curl's header and write callbacks. So a request cancelled there is only marked: its
- * callbacks stop (the write/header callback returns an error, the progress callback
- * aborts), and the handle is removed and freed by http_reap once curl_multi_socket_action
- * has returned. A request cancelled anywhere else is removed at once.
+ * multi call) from inside its own callbacks, and our callers' on_sent/on_status/on_data run
+ * inside curl's progress, header and write callbacks. So a request cancelled there is only
+ * marked: its callbacks stop (the write/header callback returns an error, the progress
+ * callback aborts), and the handle is removed and freed by http_reap once
+ * curl_multi_socket_action has returned. A request cancelled anywhere else is removed at
+ * once. http_req_abort is the variant that still reports the end: the transfer is stopped
+ * the same way, and on_done comes from the loop (a 0-delay timer, or the collection of
+ * finished transfers if curl ends it first), never from inside curl.
+ *
+ * When curl_multi_socket_action itself fails, curl may never report the transfers it was
+ * running: every request in flight is then ended here with a message that says so.
  *
  * The stall watchdog is one evloop timer per request. Every received byte only stores
  * its time; when the timer fires it compares that time with the limit and either ends the
@@ -51,6 +57,7 @@ struct http {
     uint64_t timer;        /* the evloop timer standing for curl's deadline, 0 = none */
     int in_curl;           /* inside curl_multi_socket_action: removal must wait */
     int closing;           /* http_free is tearing down: add no timers */
+    int inject_mcode;      /* tests: the next socket action reports this CURLMcode */
     struct http_req *reqs; /* every request not yet freed */
 };
 
@@ -62,9 +69,14 @@ struct http_req {
     char origin[300]; /* scheme://host:port, for messages */
     long status;
     int status_sent;      /* on_status has been called */
+    int has_body;         /* a POST with a non-empty body: on_sent waits for all of it */
+    int req_sent;         /* on_sent has been called */
     int cancelled;        /* no more callbacks; freed by http_reap */
-    int aborted;          /* on_data returned -1 */
-    int in_done;          /* on_done is running: cancelling is a no-op */
+    int aborted;          /* on_data returned -1, or http_req_abort */
+    int stopping;         /* http_req_abort: callbacks stop, on_done comes from the loop */
+    int in_done;          /* being finished (on_done is running): cancelling is a no-op */
+    int doomed;           /* http_fail_all: to be ended with the multi error */
+    uint64_t abort_timer; /* http_req_abort's 0-delay timer, 0 = none */
     int64_t stall_ns;     /* 0: no watchdog */
     int64_t last_byte_ns; /* start of the request, then the last byte received */
     uint64_t stall_timer;
@@ -75,6 +87,7 @@ struct http_req {
 
 static void http_drain(struct http *h);
 static void http_reap(struct http *h);
+static void http_fail_all(struct http *h, CURLMcode mrc);
 
 /* --- global set-up --------------------------------------------------------------------- */
 
@@ -101,12 +114,29 @@ void http_global_cleanup(void)
 static void http_socket_action(struct http *h, curl_socket_t fd, int mask)
 {
     int running = 0;
+    CURLMcode mrc;
 
     h->in_curl++;
-    curl_multi_socket_action(h->multi, fd, mask, &running);
+    mrc = curl_multi_socket_action(h->multi, fd, mask, &running);
     h->in_curl--;
+    if (h->inject_mcode != 0) {
+        mrc = (CURLMcode)h->inject_mcode;
+        h->inject_mcode = 0;
+    }
     http_drain(h);
+    if (mrc != CURLM_OK)
+        http_fail_all(h, mrc); /* what curl did not report will never be reported */
     http_reap(h);
+}
+
+void http_test_fail_next_action(struct http *h, int mcode)
+{
+    h->inject_mcode = mcode;
+}
+
+int http_in_callback(const struct http *h)
+{
+    return h->in_curl > 0;
 }
 
 static void http_on_fd(int fd, unsigned events, void *arg)
@@ -195,17 +225,38 @@ int http_active(const struct http *h)
     return n;
 }
 
+/* Free the header list, wiping the strings first: one may hold an API key. */
+static void http_headers_free(struct curl_slist *list)
+{
+    for (struct curl_slist *p = list; p != NULL; p = p->next)
+        explicit_bzero(p->data, strlen(p->data));
+    curl_slist_free_all(list);
+}
+
+/* curl_slist_append without losing the list: NULL (out of memory) is fatal. */
+static struct curl_slist *http_headers_add(struct curl_slist *list, const char *header)
+{
+    struct curl_slist *grown = curl_slist_append(list, header);
+
+    if (grown == NULL)
+        fatal("out of memory");
+    return grown;
+}
+
 /* Detach a request from curl, the loop and the list, and free it. Outside curl only. */
 static void http_req_destroy(struct http_req *r)
 {
     struct http *h = r->h;
 
+    r->cancelled = 1; /* whatever curl still calls while letting go of it is ignored */
     if (r->stall_timer != 0)
         evloop_cancel_timer(h->loop, r->stall_timer);
+    if (r->abort_timer != 0)
+        evloop_cancel_timer(h->loop, r->abort_timer);
     /* removing an unfinished transfer closes its connection: the server stops */
     curl_multi_remove_handle(h->multi, r->easy);
     curl_easy_cleanup(r->easy);
-    curl_slist_free_all(r->headers);
+    http_headers_free(r->headers);
     buf_fini(&r->errbody);
     if (r->prev != NULL)
         r->prev->next = r->next;
@@ -253,8 +304,37 @@ void http_req_cancel(struct http_req *r)
         evloop_cancel_timer(r->h->loop, r->stall_timer);
         r->stall_timer = 0;
     }
+    if (r->abort_timer != 0) {
+        evloop_cancel_timer(r->h->loop, r->abort_timer);
+        r->abort_timer = 0;
+    }
     if (r->h->in_curl == 0)
         http_req_destroy(r);
+}
+
+static void http_finish(struct http_req *r, CURLcode code, int stalled, CURLMcode mcode);
+
+/* http_req_abort's timer: end the request if curl has not done it meanwhile. */
+static void http_on_abort_timer(void *arg)
+{
+    struct http_req *r = arg;
+    struct http *h = r->h;
+
+    r->abort_timer = 0;
+    http_finish(r, CURLE_ABORTED_BY_CALLBACK, 0, CURLM_OK);
+    http_reap(h); /* what on_done cancelled */
+}
+
+void http_req_abort(struct http_req *r)
+{
+    if (r == NULL || r->cancelled || r->in_done || r->stopping)
+        return;
+    r->stopping = 1;
+    r->aborted = 1;
+    /* from inside curl the callbacks' errors usually end it in this very socket action
+     * (and http_finish then cancels the timer); the timer covers a transfer that curl
+     * does not touch again soon, such as one waiting for a silent server */
+    r->abort_timer = evloop_add_timer(r->h->loop, 0, http_on_abort_timer, r);
 }
 
 /* --- per-request callbacks (inside curl) --------------------------------------------- */
@@ -262,6 +342,12 @@ void http_req_cancel(struct http_req *r)
 static int http_is_2xx(long status)
 {
     return status >= 200 && status <= 299;
+}
+
+/* A request that is being stopped gets no more callbacks. */
+static int http_muted(const struct http_req *r)
+{
+    return r->cancelled || r->stopping || r->in_done;
 }
 
 /* Tell the caller the status once, before any body byte. */
@@ -283,7 +369,7 @@ static size_t http_header_cb(char *data, size_t size, size_t nitems, void *arg)
     size_t n = size * nitems;
     long code = 0;
 
-    if (r->cancelled)
+    if (http_muted(r))
         return 0;
     r->last_byte_ns = clock_now_ns();
     if (r->status_sent)
@@ -294,7 +380,7 @@ static size_t http_header_cb(char *data, size_t size, size_t nitems, void *arg)
         if (code >= 200)
             http_send_status(r);
     }
-    return r->cancelled ? 0 : n;
+    return http_muted(r) ? 0 : n;
 }
 
 static size_t http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
@@ -302,11 +388,11 @@ static size_t http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
     struct http_req *r = arg;
     size_t n = size * nmemb;
 
-    if (r->cancelled)
+    if (http_muted(r))
         return HTTP_WRITE_FAIL;
     r->last_byte_ns = clock_now_ns();
     http_send_status(r);
-    if (r->cancelled)
+    if (http_muted(r))
         return HTTP_WRITE_FAIL;
     if (!http_is_2xx(r->status)) {
         size_t room = r->errbody.max - r->errbody.len;
@@ -323,21 +409,39 @@ static size_t http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
             r->aborted = 1;
         return HTTP_WRITE_FAIL;
     }
-    return r->cancelled ? HTTP_WRITE_FAIL : n;
+    return http_muted(r) ? HTTP_WRITE_FAIL : n;
+}
+
+/* Has the whole request gone out? A body is counted by curl's upload figures (they reach
+ * the total only once the last byte is written to the socket); a request without one is
+ * out once curl has written its head, which CURLINFO_REQUEST_SIZE counts. */
+static int http_request_out(struct http_req *r, curl_off_t ultotal, curl_off_t ulnow)
+{
+    long head = 0;
+
+    if (r->has_body)
+        return ultotal > 0 && ulnow >= ultotal;
+    return curl_easy_getinfo(r->easy, CURLINFO_REQUEST_SIZE, &head) == CURLE_OK && head > 0;
 }
 
 /* Called often, also while connecting: a request cancelled by someone else's callback
- * stops here rather than waiting for its next byte. */
+ * stops here rather than waiting for its next byte. curl calls it after every step of a
+ * transfer, so it also notices at once that the request has been sent. */
 static int http_xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                             curl_off_t ulnow)
 {
-    const struct http_req *r = arg;
+    struct http_req *r = arg;
 
     (void)dltotal;
     (void)dlnow;
-    (void)ultotal;
-    (void)ulnow;
-    return r->cancelled ? 1 : 0;
+    if (http_muted(r))
+        return 1;
+    if (!r->req_sent && http_request_out(r, ultotal, ulnow)) {
+        r->req_sent = 1;
+        if (r->cb.on_sent != NULL)
+            r->cb.on_sent(r, r->cb.arg);
+    }
+    return http_muted(r) ? 1 : 0;
 }
 
 /* --- the end ----------------------------------------------------------------------------- */
@@ -391,11 +495,21 @@ static void http_connect_reason(struct http_req *r, char *out, size_t cap)
     }
 }
 
+/* A connection was made (curl knows the peer's address). */
+static int http_connected(struct http_req *r)
+{
+    char *ip = NULL;
+
+    return curl_easy_getinfo(r->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != NULL &&
+           ip[0] != '\0';
+}
+
 /* Fill res->message (and reason/unreachable) for a transfer that failed in curl. */
 static void http_describe(struct http_req *r, CURLcode code, struct http_result *res)
 {
     char reason[160];
     const char *detail = r->errbuf[0] ? r->errbuf : curl_easy_strerror(code);
+    CURLcode kind = code;
 
     reason[0] = '\0';
     switch (code) {
@@ -419,7 +533,12 @@ static void http_describe(struct http_req *r, CURLcode code, struct http_result 
         http_fmt(res->message, sizeof res->message, "cannot reach %s (%s)", r->origin, reason);
         return;
     }
-    switch (code) {
+    /* The scheme was checked before the start, so after a connection this is curl 7.88
+     * refusing a reply without a status line ("Received HTTP/0.9 when not allowed"): a
+     * server that does not speak HTTP, as a wrong port gives. */
+    if (kind == CURLE_UNSUPPORTED_PROTOCOL && http_connected(r))
+        kind = CURLE_WEIRD_SERVER_REPLY;
+    switch (kind) {
     case CURLE_PARTIAL_FILE:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
@@ -468,13 +587,14 @@ static void http_describe(struct http_req *r, CURLcode code, struct http_result 
     }
 }
 
-/* Report the end and free the request. Outside curl only. */
-static void http_finish(struct http_req *r, CURLcode code, int stalled)
+/* Report the end and free the request. Outside curl only. `mcode` is not CURLM_OK when
+ * curl's multi handle failed and the transfer was never reported. */
+static void http_finish(struct http_req *r, CURLcode code, int stalled, CURLMcode mcode)
 {
     struct http_result res;
 
     memset(&res, 0, sizeof res);
-    if (!r->cancelled && !r->status_sent && code == CURLE_OK) {
+    if (!r->cancelled && !r->stopping && !r->status_sent && code == CURLE_OK && mcode == CURLM_OK) {
         /* an answer without a body: the status is still news (this runs outside curl,
          * so a cancel from on_status removes the request at once: leave) */
         r->h->in_curl++; /* a cancel from on_status only marks the request */
@@ -491,8 +611,15 @@ static void http_finish(struct http_req *r, CURLcode code, int stalled)
     res.curl_code = (int)code;
     res.stalled = stalled;
     res.aborted = r->aborted;
-    res.ok = code == CURLE_OK && !stalled && http_is_2xx(r->status);
-    if (stalled) {
+    res.multi_code = (int)mcode;
+    res.ok =
+        code == CURLE_OK && mcode == CURLM_OK && !stalled && !r->aborted && http_is_2xx(r->status);
+    if (mcode != CURLM_OK) {
+        http_fmt(res.reason, sizeof res.reason, "libcurl failed: %s", curl_multi_strerror(mcode));
+        http_fmt(res.message, sizeof res.message,
+                 "the request to %s was stopped: libcurl failed (%s)", r->origin,
+                 curl_multi_strerror(mcode));
+    } else if (stalled) {
         http_fmt(res.reason, sizeof res.reason, "no data for %lld s",
                  (long long)(r->stall_ns / CLOCK_NS_PER_S));
         http_fmt(res.message, sizeof res.message,
@@ -512,9 +639,13 @@ static void http_finish(struct http_req *r, CURLcode code, int stalled)
         evloop_cancel_timer(r->h->loop, r->stall_timer);
         r->stall_timer = 0;
     }
+    if (r->abort_timer != 0) {
+        evloop_cancel_timer(r->h->loop, r->abort_timer);
+        r->abort_timer = 0;
+    }
     /* out of the multi handle first, so on_done may start requests or cancel others */
-    curl_multi_remove_handle(r->h->multi, r->easy);
     r->in_done = 1;
+    curl_multi_remove_handle(r->h->multi, r->easy);
     if (r->cb.on_done != NULL)
         r->cb.on_done(r, &res, r->cb.arg);
     http_req_destroy(r);
@@ -535,7 +666,26 @@ static void http_drain(struct http *h)
             continue;
         curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
         if (priv != NULL)
-            http_finish((struct http_req *)(void *)priv, code, 0);
+            http_finish((struct http_req *)(void *)priv, code, 0, CURLM_OK);
+    }
+}
+
+/* curl_multi_socket_action failed: end every request that was in flight with that error.
+ * on_done may start requests (those are not ended) or cancel others (which frees them),
+ * so the list is searched again from its head after each one. */
+static void http_fail_all(struct http *h, CURLMcode mrc)
+{
+    for (struct http_req *r = h->reqs; r != NULL; r = r->next)
+        r->doomed = !r->cancelled;
+    for (;;) {
+        struct http_req *r = h->reqs;
+
+        while (r != NULL && !(r->doomed && !r->cancelled))
+            r = r->next;
+        if (r == NULL)
+            return;
+        r->doomed = 0;
+        http_finish(r, CURLE_OK, 0, mrc);
     }
 }
 
@@ -550,7 +700,7 @@ static void http_on_stall_timer(void *arg)
     if (idle >= r->stall_ns) {
         struct http *h = r->h;
 
-        http_finish(r, CURLE_OPERATION_TIMEDOUT, 1);
+        http_finish(r, CURLE_OPERATION_TIMEDOUT, 1, CURLM_OK);
         http_reap(h); /* what on_done cancelled, if curl was busy then */
         return;
     }
@@ -588,6 +738,25 @@ static int http_origin(const char *url, char *out, size_t cap, struct err *err)
     return rc;
 }
 
+/* The hosts never to reach through a proxy: the environment's no_proxy (or NO_PROXY, in
+ * curl's order) plus the loopback names. CURLOPT_NOPROXY replaces the environment's list,
+ * hence the merge; like Go's client (and so the ollama CLI), loopback is never proxied. */
+#define HTTP_LOOPBACK_HOSTS "localhost,127.0.0.1,::1"
+static char *http_noproxy(void)
+{
+    const char *env = getenv("no_proxy");
+
+    if (env == NULL)
+        env = getenv("NO_PROXY");
+    while (env != NULL && (*env == ' ' || *env == '\t' || *env == ','))
+        env++;
+    if (env == NULL || env[0] == '\0')
+        return xstrdup(HTTP_LOOPBACK_HOSTS);
+    if (strcmp(env, "*") == 0)
+        return xstrdup("*"); /* curl honours "*" only as the whole list */
+    return xasprintf("%s,%s", env, HTTP_LOOPBACK_HOSTS);
+}
+
 static struct http_req *http_start(struct http *h, const char *url, const char *body,
                                    const char *const *headers, int stall_s,
                                    const struct http_req_cb *cb, struct err *err)
@@ -596,9 +765,21 @@ static struct http_req *http_start(struct http *h, const char *url, const char *
     CURL *easy;
     CURLMcode mrc;
     char origin[sizeof r->origin];
+    char *noproxy;
 
     if (http_origin(url, origin, sizeof origin, err) < 0)
         return NULL;
+    for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
+        /* a line break would end the header and start another: never sent, never shown
+         * (it may be an Authorization header) */
+        if (strpbrk(headers[i], "\r\n") != NULL) {
+            err_set(err, EINVAL,
+                    "a request header holds a line break: the request to %s was "
+                    "not sent",
+                    origin);
+            return NULL;
+        }
+    }
     easy = curl_easy_init();
     if (easy == NULL) {
         err_set(err, 0, "cannot create a libcurl handle");
@@ -613,14 +794,13 @@ static struct http_req *http_start(struct http *h, const char *url, const char *
 
     /* never follow what the server says about encodings: a gzip layer would hold back
      * pieces until a compressed block fills; "Expect:" avoids a 1 s wait on big bodies */
-    r->headers = curl_slist_append(r->headers, "Accept-Encoding: identity");
-    r->headers = curl_slist_append(r->headers, "Expect:");
+    r->headers = http_headers_add(r->headers, "Accept-Encoding: identity");
+    r->headers = http_headers_add(r->headers, "Expect:");
     if (body != NULL)
-        r->headers = curl_slist_append(r->headers, "Content-Type: application/json");
+        r->headers = http_headers_add(r->headers, "Content-Type: application/json");
     for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
-        r->headers = curl_slist_append(r->headers, headers[i]);
-    if (r->headers == NULL)
-        fatal("out of memory");
+        r->headers = http_headers_add(r->headers, headers[i]);
+    r->has_body = body != NULL && body[0] != '\0';
 
     curl_easy_setopt(easy, CURLOPT_URL, url);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -636,6 +816,9 @@ static struct http_req *http_start(struct http *h, const char *url, const char *
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, 30L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, 15L);
     curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    noproxy = http_noproxy();
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, noproxy); /* curl keeps a copy */
+    free(noproxy);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, http_header_cb);
@@ -655,7 +838,7 @@ static struct http_req *http_start(struct http *h, const char *url, const char *
     if (mrc != CURLM_OK) {
         err_set(err, 0, "cannot start the request to %s: %s", origin, curl_multi_strerror(mrc));
         curl_easy_cleanup(easy);
-        curl_slist_free_all(r->headers);
+        http_headers_free(r->headers);
         buf_fini(&r->errbody);
         free(r);
         return NULL;

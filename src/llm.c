@@ -8,9 +8,16 @@
  *
  * Callbacks into the caller (on_state, on_piece, on_end) may cancel or free the
  * generation. While one of them runs, `depth` is non-zero and such calls only mark the
- * generation (the http request itself is cancelled at once, which http allows from inside
- * its callbacks); the outermost frame of ours then ends or frees it once nothing of ours
- * is left on the stack. on_end is always the last thing a frame does with the generation.
+ * generation; the outermost frame of ours then ends or frees it once nothing of ours is
+ * left on the stack. on_end is always the last thing a frame does with the generation.
+ *
+ * on_end never runs inside libcurl, where starting a request fails and freeing the client
+ * would pull the ground from under curl. A free inside a callback cancels the http request
+ * at once (http allows that from its callbacks) and frees the generation on the way out:
+ * there is no on_end. A cancel inside a callback (ours, or any http callback, as when one
+ * generation's piece cancels another) only aborts the http request: curl stops the
+ * transfer, and http reports the end through llm_on_done from the loop, which then
+ * delivers CANCELLED.
  *
  * The end is decided once the transfer is over, in this order: a failure of ours or an
  * error record (ERROR), the server's final record (DONE; for OpenAI-compatible servers a
@@ -20,6 +27,7 @@
  * transfer is stopped, which also closes the connection. */
 #include "llm.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,11 +179,24 @@ static void llm_transport_message(enum llm_api api, const char *base, const stru
         llm_fmt(out, cap, "%s", res->message);
 }
 
-static char *llm_auth_header(const char *key)
+/* The Authorization header for `key` in *out (NULL without a key). -1 with `err` set for a
+ * key holding a space or a control character: a CR or LF would end the header and inject
+ * others. The key itself is never part of the message. */
+static int llm_auth_header(const char *key, char **out, struct err *err)
 {
+    *out = NULL;
     if (key == NULL || key[0] == '\0')
-        return NULL;
-    return xasprintf("Authorization: Bearer %s", key);
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++) {
+        if (*p < 0x21 || *p == 0x7f) {
+            err_set(err, EINVAL,
+                    "CHIMERA_API_KEY holds a control character or space: set it to the bare "
+                    "key");
+            return -1;
+        }
+    }
+    *out = xasprintf("Authorization: Bearer %s", key);
+    return 0;
 }
 
 /* The key must not linger in freed memory. */
@@ -428,19 +449,22 @@ void llm_cancel(struct llm_gen *g, const char *reason)
 {
     if (g == NULL || g->ended || g->end_pending || g->free_pending)
         return;
-    http_req_cancel(g->req); /* closes the connection: the server stops generating */
-    g->req = NULL;
     g->stop = 1;
     llm_fmt(g->cancel_msg, sizeof g->cancel_msg, "%s",
             reason != NULL && reason[0] != '\0' ? reason : "cancelled");
-    if (g->depth > 0) {
+    if (g->depth > 0 || (g->req != NULL && http_in_callback(g->h))) {
+        /* inside a callback: the end comes later, outside libcurl (see the file
+         * comment). Aborting closes the connection as soon as curl lets go of it. */
         g->end_pending = 1;
+        http_req_abort(g->req);
         return;
     }
+    http_req_cancel(g->req); /* closes the connection: the server stops generating */
+    g->req = NULL;
     llm_end(g, LLM_CANCELLED, g->cancel_msg);
 }
 
-/* On the way out of an http callback: act on what the caller's callbacks asked for.
+/* On the way out of a callback of ours: act on what the caller's callbacks asked for.
  * Returns -1 when the transfer must stop (or `g` is gone), else 0. */
 static int llm_unwind(struct llm_gen *g)
 {
@@ -449,6 +473,8 @@ static int llm_unwind(struct llm_gen *g)
         return -1;
     }
     if (g->end_pending) {
+        if (g->req != NULL)
+            return -1; /* inside an http callback: llm_on_done delivers the end */
         g->end_pending = 0;
         llm_end(g, LLM_CANCELLED, g->cancel_msg);
         return -1;
@@ -574,6 +600,23 @@ static int llm_on_line(const char *line, size_t len, void *arg, struct err *err)
 
 /* --- generation: http callbacks --------------------------------------------------------------- */
 
+/* The request is out: the server is loading the model, evaluating the prompt or queueing
+ * it, and Ollama says nothing (not even headers) until the first record. */
+static void llm_on_sent(struct http_req *r, void *arg)
+{
+    struct llm_gen *g = arg;
+
+    (void)r;
+    if (g->stop)
+        return;
+    if (g->state == LLM_CONNECTING) {
+        g->depth++;
+        llm_set_state(g, LLM_WAITING);
+        g->depth--;
+    }
+    llm_unwind(g);
+}
+
 static void llm_on_status(struct http_req *r, long status, void *arg)
 {
     struct llm_gen *g = arg;
@@ -581,7 +624,7 @@ static void llm_on_status(struct http_req *r, long status, void *arg)
     (void)r;
     g->http_status = status;
     g->t_last_byte = clock_now_ns();
-    if (status >= 200 && status <= 299) {
+    if (status >= 200 && status <= 299 && !g->stop && g->state == LLM_CONNECTING) {
         g->depth++;
         llm_set_state(g, LLM_WAITING);
         g->depth--;
@@ -619,6 +662,12 @@ static void llm_on_done(struct http_req *r, const struct http_result *res, void 
 
     (void)r;
     g->req = NULL; /* http frees it after this call */
+    if (g->end_pending) {
+        /* cancelled from inside a callback: the transfer was aborted for it */
+        g->end_pending = 0;
+        llm_end(g, LLM_CANCELLED, g->cancel_msg);
+        return;
+    }
     if (res->ok && !g->stop) {
         /* a clean end: a last line without '\n' and an SSE event without its blank line */
         struct err err;
@@ -662,11 +711,18 @@ struct llm_gen *llm_generate(struct http *h, const struct llm_target *t, const c
                              const struct gen_options *o, const struct llm_gen_cb *cb,
                              struct err *err)
 {
-    struct llm_gen *g = xcalloc(1, sizeof *g);
-    struct http_req_cb hcb = {llm_on_status, llm_on_data, llm_on_done, g};
+    struct llm_gen *g;
+    struct http_req_cb hcb = {.on_sent = llm_on_sent,
+                              .on_status = llm_on_status,
+                              .on_data = llm_on_data,
+                              .on_done = llm_on_done};
     const char *headers[3] = {NULL, NULL, NULL};
-    char *url, *body, *auth = llm_auth_header(t->api_key);
+    char *url, *body, *auth;
 
+    if (llm_auth_header(t->api_key, &auth, err) < 0)
+        return NULL; /* nothing is sent */
+    g = xcalloc(1, sizeof *g);
+    hcb.arg = g;
     g->h = h;
     g->api = t->api;
     g->chat = t->chat;
@@ -802,12 +858,16 @@ static struct llm_query *llm_query_start(struct http *h, const struct llm_target
                                          void (*done)(const struct llm_info *, void *), void *arg,
                                          struct err *err)
 {
-    struct llm_query *q = xcalloc(1, sizeof *q);
-    struct http_req_cb hcb = {NULL, llm_query_on_data, llm_query_on_done, q};
+    struct llm_query *q;
+    struct http_req_cb hcb = {.on_data = llm_query_on_data, .on_done = llm_query_on_done};
     const char *headers[2] = {NULL, NULL};
-    char *auth = llm_auth_header(t->api_key), *url;
+    char *auth, *url;
     int stall = t->stall_s > 0 && t->stall_s < LLM_QUERY_STALL_S ? t->stall_s : LLM_QUERY_STALL_S;
 
+    if (llm_auth_header(t->api_key, &auth, err) < 0)
+        return NULL; /* nothing is sent */
+    q = xcalloc(1, sizeof *q);
+    hcb.arg = q;
     q->api = t->api;
     q->models = models;
     q->base = xstrdup(t->base_url);

@@ -8,8 +8,10 @@
  *            piece is not exactly a token), in 1-second windows for a sparkline
  *   server   eval_count / eval_duration etc. from the final record, flagged when absent
  *
- * States: CONNECTING until the status line arrives, WAITING (headers in, no piece yet;
- * shown as "loading model" once it lasts), THINKING, STREAMING, then an end state. The
+ * States: CONNECTING until the whole request is sent, WAITING once it is (shown as
+ * "loading model": Ollama sends nothing, not even headers, until the model is loaded and
+ * the prompt evaluated, which can take minutes; also entered when headers come first),
+ * THINKING, STREAMING, then an end state. The
  * end comes exactly once through on_end: DONE (the server's final record), INCOMPLETE (the
  * stream ended cleanly without one: the text is kept and the call says so), ERROR
  * (refused, HTTP error, error record mid-stream, connection reset, over-long line,
@@ -88,18 +90,29 @@ struct llm_gen_cb {
     /* A piece of answer (thinking = 0) or reasoning (thinking = 1): complete UTF-8
      * characters only (a character split between records is held back). */
     void (*on_piece)(struct llm_gen *g, int thinking, const char *text, size_t n, void *arg);
-    /* Exactly once. `res` and its strings stay valid until llm_gen_free. */
+    /* Exactly once. `res` and its strings stay valid until llm_gen_free. Never called from
+     * inside libcurl: it may free the generation and start new generations or queries
+     * (it must not free the http client, whose request is released after it returns). */
     void (*on_end)(struct llm_gen *g, const struct llm_result *res, void *arg);
     void *arg;
 };
+/* on_state and on_piece run inside libcurl's callbacks. They may cancel or free this or any
+ * other generation, but must not start generations or queries there (libcurl refuses a new
+ * transfer from its callbacks, so the start fails) nor free the http client. */
 
 /* Start generating `prompt` (copied). NULL with `err` set when the request cannot start
- * (bad URL). Everything else, refusal included, arrives through on_end. */
+ * (bad URL, an API key holding a space or a control character: then nothing is sent).
+ * Everything else, refusal included, arrives through on_end. */
 struct llm_gen *llm_generate(struct http *h, const struct llm_target *t, const char *prompt,
                              const struct gen_options *o, const struct llm_gen_cb *cb,
                              struct err *err);
 /* Close the connection (the server stops generating); on_end reports CANCELLED with
- * `reason` as the message. No-op once ended. */
+ * `reason` as the message. No-op once ended (or once cancelled). Called from plain loop
+ * code (a key press, a timer, another generation's on_end), on_end comes before this
+ * returns. Called from inside a callback (on_state, on_piece, or anything that runs inside
+ * libcurl, such as another generation's on_piece), on_end comes later, on a following
+ * pass of the loop, once curl has let go of the transfer; no more on_state or on_piece
+ * come meanwhile. */
 void llm_cancel(struct llm_gen *g, const char *reason);
 /* Figures for the status line, at `now_ns` (clock_now_ns). */
 void llm_live(const struct llm_gen *g, int64_t now_ns, struct llm_live *out);
@@ -140,7 +153,8 @@ struct llm_info {
 };
 
 /* GET /api/version (or /v1/models for OpenAI-compatible servers): `done` gets the result
- * once (valid during the call). Returns a handle for llm_info_cancel, or NULL + err. */
+ * once (valid during the call), never from inside libcurl. Returns a handle for
+ * llm_query_cancel, or NULL + err (bad URL, an API key that cannot be sent). */
 struct llm_query;
 struct llm_query *llm_check(struct http *h, const struct llm_target *t,
                             void (*done)(const struct llm_info *info, void *arg), void *arg,

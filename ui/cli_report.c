@@ -59,7 +59,7 @@ static void cr_tick(void *arg)
     struct workflow_status st;
     struct llm_live lv;
     struct winsize ws;
-    char line[256], ttft[48], rate[32], num[32];
+    char line[256];
     size_t cols = sizeof line - 1;
 
     r->tick = 0;
@@ -67,6 +67,8 @@ static void cr_tick(void *arg)
         return;
     workflow_status(r->wf, &st);
     if (st.gen != NULL) {
+        char ttft[48], rate[32], num[32];
+
         llm_live(st.gen, clock_now_ns(), &lv);
         if (lv.ttft_ms >= 0)
             snprintf(ttft, sizeof ttft, "TTFT %.0f ms", lv.ttft_ms);

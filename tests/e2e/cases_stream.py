@@ -396,6 +396,25 @@ def case_stream_tui(ctx):
         check(not problems, "; ".join(problems))
 
 
+@case
+def case_stream_loading(ctx):
+    """A cold model: Ollama sends nothing, not even headers, while it loads the model. Once
+    the request is sent the status line says "loading model" (not "connecting", which
+    would point at the network) and counts the wait; then the stream."""
+    with FakeServer(ctx.tmp, "--load-ms", "2500", "--always-load", "--rate", "200",
+                    "--tokens", "60", "--ttft-ms", "50") as srv:
+        app, _root = start_tui(ctx, srv.host, w=120, h=30)
+        t = app.t
+        t.send_keys("A")
+        s = t.wait_for(lambda s: re.match(r" loading model · waiting \d+\.\d s · 0 tok · "
+                                          r"[\d.]+ s · analysis 1/1", status(s)),
+                       msg="the status line saying loading model while the server is silent")
+        rec_before = srv.records()
+        check(not rec_before or rec_before[0].get("t_first_piece_mono") is None,
+              "loading model shown only after the first piece", s)
+        wait_end(app, "done")
+
+
 # =================================================================================================
 # 2. Esc mid-stream
 # =================================================================================================

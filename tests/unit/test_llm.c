@@ -70,6 +70,16 @@ struct grec {
     struct llm_live live_first; /* llm_live at the first answer piece */
     int64_t first_cb_ns;        /* when the first answer piece reached on_piece */
     int64_t first_think_cb_ns;
+    struct http *h;        /* set by tests that look at where on_end runs */
+    int end_in_curl;       /* on_end ran inside libcurl (must never happen) */
+    int ended_at_cancel;   /* on_end calls when llm_cancel returned inside a callback */
+    int cancel_on_waiting; /* llm_cancel from on_state(WAITING) */
+    struct grec *other;    /* cancelled from this one's first answer piece */
+    int other_ended_at_cancel;
+    /* on_end starts a new generation of next_target into `next` */
+    const struct llm_target *next_target;
+    struct grec *next;
+    int next_started;
 };
 
 static void grec_init(struct grec *r)
@@ -92,11 +102,15 @@ static void g_on_state(struct llm_gen *g, enum llm_state st, void *arg)
 {
     struct grec *r = arg;
 
-    (void)g;
     if (r->stopped)
         r->after_stop++;
     if (r->nstates < 16)
         r->states[r->nstates++] = st;
+    if (st == LLM_WAITING && r->cancel_on_waiting) {
+        r->stopped = 1;
+        llm_cancel(g, "cancelled while waiting");
+        r->ended_at_cancel = r->ended;
+    }
 }
 
 static void g_on_piece(struct llm_gen *g, int thinking, const char *text, size_t n, void *arg)
@@ -119,6 +133,12 @@ static void g_on_piece(struct llm_gen *g, int thinking, const char *text, size_t
         r->stopped = 1;
         llm_cancel(g, "stopped by the test");
         llm_cancel(g, "twice"); /* a no-op */
+        r->ended_at_cancel = r->ended;
+    }
+    if (!thinking && r->npieces[0] == 1 && r->other != NULL) {
+        r->other->stopped = 1;
+        llm_cancel(r->other->g, "cancelled by the other");
+        r->other_ended_at_cancel = r->other->ended;
     }
     if (!thinking && r->npieces[0] == r->free_at_piece) {
         r->stopped = 1;
@@ -132,6 +152,8 @@ static void g_on_end(struct llm_gen *g, const struct llm_result *res, void *arg)
     struct grec *r = arg;
 
     r->ended++;
+    if (r->h != NULL && http_in_callback(r->h))
+        r->end_in_curl = 1;
     r->res = *res;
     r->text = strndup(res->text, res->text_len);
     r->thinking = strndup(res->thinking, res->thinking_len);
@@ -139,6 +161,17 @@ static void g_on_end(struct llm_gen *g, const struct llm_result *res, void *arg)
     if (r->free_in_end) {
         llm_gen_free(g);
         r->g = NULL;
+    }
+    if (r->next_target != NULL) {
+        struct llm_gen_cb cb = {g_on_state, g_on_piece, g_on_end, r->next};
+        struct err err;
+
+        err_clear(&err);
+        r->next->g = llm_generate(r->h, r->next_target, "again", NULL, &cb, &err);
+        r->next_started = r->next->g != NULL;
+        if (!r->next_started)
+            fprintf(stderr, "llm_generate from on_end: %s\n", err.msg);
+        r->next_target = NULL;
     }
 }
 
@@ -819,7 +852,7 @@ static void test_cancel_outside(void **state)
     c.r = &r;
     r.g = llm_generate(f->h, &t, "hi", NULL, &cb, &err);
     assert_non_null(r.g);
-    run_until(f->loop, &r.nstates); /* WAITING: the headers are in */
+    run_until(f->loop, &r.nstates); /* WAITING: the request is out */
     evloop_add_timer(f->loop, 5, cancel_timer, &c);
     run_until(f->loop, &c.fired);
     assert_int_equal(r.ended, 1);
@@ -1142,6 +1175,376 @@ static void test_figures_absent(void **state)
     assert_string_equal(llm_state_name(LLM_STALLED), "stalled");
 }
 
+/* --- loading model: the request is out, the server silent ---------------------------------- */
+
+/* Runs the loop until the generation is in `st` (read through llm_live, as the status line
+ * does). */
+static void run_until_state(struct evloop *l, const struct llm_gen *g, enum llm_state st)
+{
+    int64_t end = clock_now_ns() + CAP_MS * CLOCK_NS_PER_MS;
+    struct llm_live live;
+
+    for (;;) {
+        llm_live(g, clock_now_ns(), &live);
+        if (live.state == st)
+            return;
+        assert_true(evloop_run_once(l, 20) >= 0);
+        if (clock_past(end))
+            fail_msg("state %s, not %s, after %d ms", llm_state_name(live.state),
+                     llm_state_name(st), CAP_MS);
+    }
+}
+
+/* Ollama says nothing, not even headers, while it loads the model and reads the prompt:
+ * "loading model" must show in that silence, not "connecting". The server holds its answer
+ * until the test has seen the state. */
+static void run_waiting_silent(struct fixture *f, const char *api)
+{
+    const struct ts_step script[] = {TS_AWAIT(),
+                                     TS_HEAD(200, "application/x-ndjson"),
+                                     TS_CHUNK(REC("\"response\":\"Hi\",\"done\":false")),
+                                     TS_CHUNK(REC("\"response\":\"\",\"done\":true")),
+                                     TS_LAST(),
+                                     TS_END()};
+    const struct ts_step sse[] = {TS_AWAIT(),
+                                  TS_HEAD(200, "text/event-stream"),
+                                  TS_CHUNK(SSE_ROLE),
+                                  TS_CHUNK(SSE_TEXT("Hi")),
+                                  TS_CHUNK(SSE_FINISH),
+                                  TS_CHUNK("data: [DONE]\n\n"),
+                                  TS_LAST(),
+                                  TS_END()};
+    struct ts_server *srv = ts_start1(strcmp(api, "openai") == 0 ? sse : script);
+    struct llm_target t = {.base_url = ts_url(srv), .model = "m", .stall_s = 30};
+    struct llm_gen_cb cb = grec_cb;
+    struct llm_live live;
+    struct grec r;
+    struct err err;
+
+    assert_int_equal(llm_api_parse(api, &t), 0);
+    grec_init(&r);
+    cb.arg = &r;
+    r.g = llm_generate(f->h, &t, "hi", NULL, &cb, &err);
+    assert_non_null(r.g);
+    run_until_state(f->loop, r.g, LLM_WAITING);
+    /* the server has the request and has not answered: WAITING came from the request
+     * being out, not from headers */
+    assert_non_null(ts_wait(srv, TS_EV_REQUEST, CAP_MS));
+    llm_live(r.g, clock_now_ns(), &live);
+    assert_string_equal(llm_state_name(live.state), "loading model");
+    assert_int_equal(r.nstates, 1);
+    assert_int_equal(r.states[0], LLM_WAITING);
+    assert_int_equal(r.ended, 0);
+    ts_release(srv);
+    run_until(f->loop, &r.ended);
+    assert_int_equal(r.res.state, LLM_DONE);
+    assert_string_equal(r.text, "Hi");
+    assert_int_equal(r.res.http_status, 200);
+    /* the headers did not enter WAITING a second time */
+    assert_int_equal(r.nstates, 2);
+    assert_int_equal(r.states[1], LLM_STREAMING);
+    ts_stop(srv);
+    grec_fini(&r);
+}
+
+static void test_waiting_while_silent(void **state)
+{
+    run_waiting_silent(*state, "ollama");
+}
+
+static void test_waiting_while_silent_chat(void **state)
+{
+    run_waiting_silent(*state, "ollama-chat");
+}
+
+static void test_waiting_while_silent_openai(void **state)
+{
+    run_waiting_silent(*state, "openai");
+}
+
+/* Cancelled from on_state(WAITING), which runs inside libcurl's progress callback: on_end
+ * comes later, outside libcurl, and the server sees the connection close. */
+static void test_cancel_while_waiting(void **state)
+{
+    struct fixture *f = *state;
+    const struct ts_step script[] = {TS_AWAIT(), TS_HEAD(200, "application/x-ndjson"), TS_END()};
+    struct ts_server *srv = ts_start1(script);
+    struct grec r;
+
+    grec_init(&r);
+    r.h = f->h;
+    r.cancel_on_waiting = 1;
+    gen_run(f, ts_url(srv), LLM_API_OLLAMA, 30, NULL, NULL, &r);
+    assert_int_equal(r.ended_at_cancel, 0);
+    assert_false(r.end_in_curl);
+    assert_int_equal(r.res.state, LLM_CANCELLED);
+    assert_string_equal(r.res.message, "cancelled while waiting");
+    assert_int_equal(r.nstates, 1);
+    assert_int_equal(r.after_stop, 0);
+    assert_int_equal(r.res.http_status, 0);
+    assert_non_null(ts_wait(srv, TS_EV_PEER_CLOSED, CAP_MS));
+    assert_int_equal(http_active(f->h), 0);
+    ts_stop(srv);
+    grec_fini(&r);
+}
+
+/* --- proxies, wrong ports, keys --------------------------------------------------------- */
+
+struct saved_env {
+    const char *name;
+    char *value; /* NULL: was unset */
+};
+
+static const char *const proxy_vars[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+                                         "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
+#define NPROXY_VARS (sizeof proxy_vars / sizeof proxy_vars[0])
+
+/* Saved by the proxy test's set-up, restored by its tear-down: a failing test leaves no
+ * proxy behind for the next ones. */
+static struct saved_env saved_proxy_env[NPROXY_VARS];
+
+static void env_save(struct saved_env *saved)
+{
+    for (size_t i = 0; i < NPROXY_VARS; i++) {
+        const char *v = getenv(proxy_vars[i]);
+
+        saved[i].name = proxy_vars[i];
+        saved[i].value = v != NULL ? strdup(v) : NULL;
+        unsetenv(proxy_vars[i]);
+    }
+}
+
+static void env_restore(struct saved_env *saved)
+{
+    for (size_t i = 0; i < NPROXY_VARS; i++) {
+        if (saved[i].value != NULL)
+            setenv(saved[i].name, saved[i].value, 1);
+        else
+            unsetenv(saved[i].name);
+        free(saved[i].value);
+    }
+}
+
+static int setup_proxy(void **state)
+{
+    env_save(saved_proxy_env);
+    return setup(state);
+}
+
+static int teardown_proxy(void **state)
+{
+    env_restore(saved_proxy_env);
+    return teardown(state);
+}
+
+/* A proxy in the environment (here a closed port) is not used for a local server, as the
+ * ollama CLI does not use it either; a no_proxy of other hosts does not change that. */
+static void test_proxy_env_local_server(void **state)
+{
+    struct fixture *f = *state;
+    const struct ts_step script[] = {TS_HEAD(200, "application/x-ndjson"),
+                                     TS_CHUNK(REC("\"response\":\"direct\",\"done\":false")),
+                                     TS_CHUNK(REC("\"response\":\"\",\"done\":true")), TS_LAST(),
+                                     TS_END()};
+    struct ts_server *srv = ts_start1(script);
+    char proxy[64];
+
+    snprintf(proxy, sizeof proxy, "http://127.0.0.1:%d", ts_closed_port());
+    setenv("http_proxy", proxy, 1);
+    setenv("HTTPS_PROXY", proxy, 1);
+    setenv("ALL_PROXY", proxy, 1);
+    for (int i = 0; i < 2; i++) {
+        struct grec r;
+
+        if (i == 1)
+            setenv("no_proxy", "example.invalid,.corp.invalid", 1);
+        grec_init(&r);
+        gen_run(f, ts_url(srv), LLM_API_OLLAMA, 30, NULL, NULL, &r);
+        if (r.res.state != LLM_DONE)
+            fail_msg("through the proxy? %s: %s", llm_state_name(r.res.state), r.res.message);
+        assert_string_equal(r.text, "direct");
+        grec_fini(&r);
+    }
+    ts_stop(srv);
+}
+
+/* A port where something else listens (here an SSH banner): the hint names the port. */
+static void test_fault_not_http(void **state)
+{
+    const struct ts_step script[] = {TS_RAW("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"),
+                                     TS_CLOSE(), TS_END()};
+
+    run_fault(*state, script, 30, LLM_ERROR, "@ did not answer in HTTP (", "");
+    run_fault(*state, script, 30, LLM_ERROR, "is that the right port?", "");
+}
+
+/* A key with CR LF would inject headers; a space or a control character cannot be part of
+ * a bearer token either. Refused before anything is sent, without showing the key. */
+static void test_api_key_refused(void **state)
+{
+    struct fixture *f = *state;
+    const struct ts_step script[] = {
+        TS_HEAD(200, "application/x-ndjson"), TS_CHUNK(REC("\"response\":\"ok\",\"done\":false")),
+        TS_CHUNK(REC("\"response\":\"\",\"done\":true")), TS_LAST(), TS_END()};
+    static const char *const bad[] = {"sk-abc\r\nX-Injected: 1",
+                                      "sk-abc\nX-Injected: 1",
+                                      "sk-abc def",
+                                      "sk-abc\t",
+                                      "sk-abc\x7f",
+                                      "\x01sk-abc"};
+    const char *want = "CHIMERA_API_KEY holds a control character or space: set it to the bare key";
+    struct ts_server *srv = ts_start1(script);
+    struct llm_target t = {.base_url = ts_url(srv), .api = LLM_API_OLLAMA, .model = "m"};
+    struct llm_gen_cb cb = grec_cb;
+    const struct ts_event *req;
+    struct qrec q = {0};
+    struct grec r;
+    struct err err;
+
+    grec_init(&r);
+    cb.arg = &r;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        t.api_key = bad[i];
+        t.api = i % 2 ? LLM_API_OPENAI : LLM_API_OLLAMA;
+        err_clear(&err);
+        assert_null(llm_generate(f->h, &t, "hi", NULL, &cb, &err));
+        assert_string_equal(err.msg, want);
+        assert_null(strstr(err.msg, "sk-abc"));
+        err_clear(&err);
+        assert_null(llm_check(f->h, &t, q_done, &q, &err));
+        assert_string_equal(err.msg, want);
+        err_clear(&err);
+        assert_null(llm_models(f->h, &t, q_done, &q, &err));
+        assert_string_equal(err.msg, want);
+    }
+    assert_int_equal(http_active(f->h), 0);
+    assert_int_equal(r.ended, 0);
+    assert_int_equal(q.done, 0);
+    /* a good key goes out; it is the first connection the server ever saw */
+    grec_fini(&r);
+    grec_init(&r);
+    gen_run(f, ts_url(srv), LLM_API_OLLAMA, 30, NULL, "sk-abc", &r);
+    assert_int_equal(r.res.state, LLM_DONE);
+    req = ts_wait(srv, TS_EV_REQUEST, CAP_MS);
+    assert_non_null(req);
+    assert_int_equal(req->conn, 0);
+    assert_null(strstr(req->payload, "Injected"));
+    assert_non_null(strstr(req->payload, "\r\nAuthorization: Bearer sk-abc\r\n"));
+    assert_null(ts_wait(srv, TS_EV_REQUEST, 0));
+    ts_stop(srv);
+    grec_fini(&r);
+}
+
+/* --- cancelling from inside callbacks: the end comes outside libcurl ------------------------- */
+
+/* Cancelled from on_piece; its on_end starts the next generation, which must start and
+ * run (libcurl refuses new transfers from inside its callbacks, so on_end must not run
+ * there). */
+static void test_cancel_in_piece_then_generate(void **state)
+{
+    struct fixture *f = *state;
+    const struct ts_step next[] = {TS_HEAD(200, "application/x-ndjson"),
+                                   TS_CHUNK(REC("\"response\":\"second\",\"done\":false")),
+                                   TS_CHUNK(REC("\"response\":\"\",\"done\":true")), TS_LAST(),
+                                   TS_END()};
+    const struct ts_step *const scripts[] = {slow_answer, next};
+    struct ts_server *srv = ts_start(scripts, 2);
+    struct llm_target t2 = {
+        .base_url = ts_url(srv), .api = LLM_API_OLLAMA, .model = "m", .stall_s = 30};
+    struct grec r, r2;
+
+    grec_init(&r);
+    grec_init(&r2);
+    r.h = r2.h = f->h;
+    r.cancel_at_piece = 1;
+    r.next_target = &t2;
+    r.next = &r2;
+    gen_run(f, ts_url(srv), LLM_API_OLLAMA, 30, NULL, NULL, &r);
+    assert_int_equal(r.ended_at_cancel, 0); /* not inside the callback that cancelled */
+    assert_false(r.end_in_curl);
+    assert_int_equal(r.res.state, LLM_CANCELLED);
+    assert_string_equal(r.res.message, "stopped by the test");
+    assert_string_equal(r.text, "one");
+    assert_int_equal(r.after_stop, 0);
+    assert_true(r.next_started);
+    run_until(f->loop, &r2.ended);
+    assert_int_equal(r2.res.state, LLM_DONE);
+    assert_string_equal(r2.text, "second");
+    assert_false(r2.end_in_curl);
+    assert_non_null(ts_wait(srv, TS_EV_PEER_CLOSED, CAP_MS)); /* the first one's */
+    assert_int_equal(r.ended, 1);
+    assert_int_equal(http_active(f->h), 0);
+    ts_stop(srv);
+    grec_fini(&r);
+    grec_fini(&r2);
+}
+
+/* One generation's on_piece cancels another that waits for a silent server: that one's
+ * on_end comes on a later pass, outside libcurl, and its connection is closed. */
+static void test_cancel_other_from_piece(void **state)
+{
+    struct fixture *f = *state;
+    const struct ts_step silent[] = {TS_AWAIT(), TS_END()};
+    const struct ts_step talk[] = {
+        TS_HEAD(200, "application/x-ndjson"), TS_CHUNK(REC("\"response\":\"go\",\"done\":false")),
+        TS_CHUNK(REC("\"response\":\"\",\"done\":true")), TS_LAST(), TS_END()};
+    struct ts_server *s1 = ts_start1(silent), *s2 = ts_start1(talk);
+    struct llm_target t1 = {.base_url = ts_url(s1), .api = LLM_API_OLLAMA, .model = "m"};
+    struct llm_gen_cb cb = grec_cb;
+    struct grec a, b;
+    struct err err;
+
+    grec_init(&a);
+    grec_init(&b);
+    a.h = b.h = f->h;
+    cb.arg = &a;
+    a.g = llm_generate(f->h, &t1, "hi", NULL, &cb, &err);
+    assert_non_null(a.g);
+    run_until_state(f->loop, a.g, LLM_WAITING);
+    b.other = &a;
+    gen_run(f, ts_url(s2), LLM_API_OLLAMA, 30, NULL, NULL, &b);
+    assert_int_equal(b.res.state, LLM_DONE);
+    assert_int_equal(b.other_ended_at_cancel, 0);
+    run_until(f->loop, &a.ended);
+    assert_int_equal(a.res.state, LLM_CANCELLED);
+    assert_string_equal(a.res.message, "cancelled by the other");
+    assert_false(a.end_in_curl);
+    assert_int_equal(a.after_stop, 0);
+    assert_non_null(ts_wait(s1, TS_EV_PEER_CLOSED, CAP_MS));
+    assert_int_equal(http_active(f->h), 0);
+    ts_stop(s1);
+    ts_stop(s2);
+    grec_fini(&a);
+    grec_fini(&b);
+}
+
+/* libcurl's multi interface fails: the generation ends with ERROR and says so. */
+static void test_multi_error(void **state)
+{
+    struct fixture *f = *state;
+    const struct ts_step script[] = {TS_HANG(), TS_END()};
+    struct ts_server *srv = ts_start1(script);
+    struct llm_target t = {.base_url = ts_url(srv), .api = LLM_API_OLLAMA, .model = "m"};
+    struct llm_gen_cb cb = grec_cb;
+    struct grec r;
+    struct err err;
+
+    grec_init(&r);
+    r.h = f->h;
+    cb.arg = &r;
+    r.g = llm_generate(f->h, &t, "hi", NULL, &cb, &err);
+    assert_non_null(r.g);
+    http_test_fail_next_action(f->h, 4 /* CURLM_INTERNAL_ERROR */);
+    run_until(f->loop, &r.ended);
+    assert_int_equal(r.res.state, LLM_ERROR);
+    if (strstr(r.res.message, "libcurl failed") == NULL)
+        fail_msg("message: %s", r.res.message);
+    assert_false(r.end_in_curl);
+    assert_int_equal(http_active(f->h), 0);
+    ts_stop(srv);
+    grec_fini(&r);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1176,6 +1579,16 @@ int main(void)
         cmocka_unit_test(test_figures_absent),
         cmocka_unit_test(test_api_names),
         T(test_ollama_chat),
+        T(test_waiting_while_silent),
+        T(test_waiting_while_silent_chat),
+        T(test_waiting_while_silent_openai),
+        T(test_cancel_while_waiting),
+        cmocka_unit_test_setup_teardown(test_proxy_env_local_server, setup_proxy, teardown_proxy),
+        T(test_fault_not_http),
+        T(test_api_key_refused),
+        T(test_cancel_in_piece_then_generate),
+        T(test_cancel_other_from_piece),
+        T(test_multi_error),
     };
 #undef T
     struct err err;

@@ -29,7 +29,8 @@
 struct ts_server {
     pid_t pid;
     int port;
-    int rfd; /* the read end of the report pipe */
+    int rfd;  /* the read end of the report pipe */
+    int gofd; /* the write end of the release pipe (TS_AWAIT) */
     char url[64];
     struct ts_event *ev; /* every event received so far */
     int *taken;
@@ -63,8 +64,9 @@ static int64_t ts_now_ns(void)
 /* --- the child ------------------------------------------------------------------------ */
 
 struct ts_child {
-    int wfd; /* report pipe */
-    int fd;  /* the connection */
+    int wfd;  /* report pipe */
+    int gofd; /* release pipe: one byte per TS_AWAIT */
+    int fd;   /* the connection */
     int conn;
     int gone; /* the client closed: stop the script */
 };
@@ -161,6 +163,35 @@ static void ts_wait_ms(struct ts_child *c, int64_t ms)
         if (rc == 0 || (rc < 0 && errno != EINTR && errno != EAGAIN))
             ts_peer_gone(c);
         /* more request bytes (none expected) are dropped */
+    }
+}
+
+/* TS_AWAIT: wait for a byte from the parent, watching for the client closing. */
+static void ts_await(struct ts_child *c)
+{
+    while (!c->gone) {
+        struct pollfd pfd[2] = {{.fd = c->fd, .events = POLLIN}, {.fd = c->gofd, .events = POLLIN}};
+        char tmp[4096];
+        int rc = poll(pfd, 2, 1000);
+
+        if (rc < 0 && errno != EINTR)
+            _exit(4);
+        if (rc <= 0)
+            continue;
+        if (pfd[1].revents != 0) {
+            char go;
+            ssize_t r = read(c->gofd, &go, 1);
+
+            if (r == 1)
+                return;
+            if (r == 0)
+                _exit(0); /* the parent went away */
+        }
+        if (pfd[0].revents != 0) {
+            rc = (int)recv(c->fd, tmp, sizeof tmp, 0);
+            if (rc == 0 || (rc < 0 && errno != EINTR && errno != EAGAIN))
+                ts_peer_gone(c);
+        }
     }
 }
 
@@ -287,6 +318,9 @@ static void ts_run_step(struct ts_child *c, const struct ts_step *st)
     case TS_OP_HANG:
         ts_wait_ms(c, -1);
         break;
+    case TS_OP_AWAIT:
+        ts_await(c);
+        break;
     case TS_OP_END_SCRIPT:
         break;
     }
@@ -302,10 +336,10 @@ static void ts_serve(struct ts_child *c, const struct ts_step *script)
         ts_report(c, TS_EV_SCRIPT_DONE, NULL, 0);
 }
 
-static void ts_child_main(int lfd, int wfd, const struct ts_step *const *scripts, size_t ns,
-                          pid_t parent)
+static void ts_child_main(int lfd, int wfd, int gofd, const struct ts_step *const *scripts,
+                          size_t ns, pid_t parent)
 {
-    struct ts_child c = {.wfd = wfd};
+    struct ts_child c = {.wfd = wfd, .gofd = gofd};
 
     for (int conn = 0;; conn++) {
         struct pollfd pfd = {.fd = lfd, .events = POLLIN};
@@ -336,7 +370,7 @@ struct ts_server *ts_start(const struct ts_step *const *scripts, size_t nscripts
     struct ts_server *s = calloc(1, sizeof *s);
     struct sockaddr_in sa = {.sin_family = AF_INET};
     socklen_t salen = sizeof sa;
-    int pfd[2], lfd, one = 1;
+    int pfd[2], gfd[2], lfd, one = 1;
     pid_t parent = getpid();
 
     if (s == NULL || nscripts == 0)
@@ -352,7 +386,7 @@ struct ts_server *ts_start(const struct ts_step *const *scripts, size_t nscripts
         ts_die("listen");
     s->port = ntohs(sa.sin_port);
     snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
-    if (pipe2(pfd, O_CLOEXEC) < 0)
+    if (pipe2(pfd, O_CLOEXEC) < 0 || pipe2(gfd, O_CLOEXEC) < 0)
         ts_die("pipe");
     fcntl(pfd[0], F_SETPIPE_SZ, 1 << 20);
     s->pid = fork();
@@ -365,15 +399,17 @@ struct ts_server *ts_start(const struct ts_step *const *scripts, size_t nscripts
         /* drop inherited descriptors, above all the test's own client sockets: a copy
          * kept here would hide a close from the server side */
         for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 1024); fd++) {
-            if (fd != lfd && fd != pfd[1])
+            if (fd != lfd && fd != pfd[1] && fd != gfd[0])
                 close(fd);
         }
-        ts_child_main(lfd, pfd[1], scripts, nscripts, parent);
+        ts_child_main(lfd, pfd[1], gfd[0], scripts, nscripts, parent);
         _exit(0);
     }
     close(lfd);
     close(pfd[1]);
+    close(gfd[0]);
     s->rfd = pfd[0];
+    s->gofd = gfd[1];
     fcntl(s->rfd, F_SETFL, O_NONBLOCK);
     return s;
 }
@@ -388,6 +424,17 @@ struct ts_server *ts_start1(const struct ts_step *script)
 int ts_port(const struct ts_server *s)
 {
     return s->port;
+}
+
+void ts_release(struct ts_server *s)
+{
+    char go = 'g';
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN); /* a child that is gone: the test fails
+                                                  * on what it waits for, not here */
+
+    while (write(s->gofd, &go, 1) < 0 && errno == EINTR)
+        ;
+    signal(SIGPIPE, old);
 }
 
 const char *ts_url(const struct ts_server *s)
@@ -473,6 +520,7 @@ void ts_stop(struct ts_server *s)
     while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     close(s->rfd);
+    close(s->gofd);
     for (size_t i = 0; i < s->nev; i++)
         free(s->ev[i].payload);
     free(s->ev);

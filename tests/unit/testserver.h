@@ -11,7 +11,10 @@
  * body), the CLOCK_MONOTONIC time just before it sent a step marked `stamp` (the clock is
  * shared by all processes on Linux, so a test can compare it with its own measurements),
  * and when it saw the client close the connection (EOF on read, EPIPE/ECONNRESET on
- * write). No external network is used, and nothing here sleeps for a fixed time. */
+ * write). No external network is used, and nothing here sleeps for a fixed time.
+ *
+ * A script can also stop at TS_AWAIT until the test says go (ts_release): the test can then
+ * look at the client while the server is provably silent, with no race against a delay. */
 #ifndef TESTS_TESTSERVER_H
 #define TESTS_TESTSERVER_H
 
@@ -29,7 +32,9 @@ enum ts_op {
     TS_OP_BODY,           /* a whole answer with a Content-Length: `status`, `c_type`, `data` */
     TS_OP_CLOSE,          /* close now (a clean FIN, whatever the framing says) */
     TS_OP_RESET,          /* close with SO_LINGER 0: the client gets a reset */
-    TS_OP_HANG            /* send nothing more; wait until the client closes */
+    TS_OP_HANG,           /* send nothing more; wait until the client closes */
+    TS_OP_AWAIT           /* send nothing until ts_release (ends the script if the client
+                           * closes meanwhile) */
 };
 
 struct ts_step {
@@ -57,6 +62,7 @@ struct ts_step {
 #define TS_CLOSE() {.op = TS_OP_CLOSE}
 #define TS_RESET() {.op = TS_OP_RESET}
 #define TS_HANG() {.op = TS_OP_HANG}
+#define TS_AWAIT() {.op = TS_OP_AWAIT}
 #define TS_END() {.op = TS_OP_END_SCRIPT}
 /* clang-format on */
 
@@ -89,6 +95,8 @@ const char *ts_url(const struct ts_server *s);
 /* Wait up to `timeout_ms` for the next event of `kind` not taken yet (any connection).
  * Returns it (owned by the server), or NULL on timeout. */
 const struct ts_event *ts_wait(struct ts_server *s, int kind, int timeout_ms);
+/* Let one TS_AWAIT step (the next to be reached, or the one waiting now) go on. */
+void ts_release(struct ts_server *s);
 /* Kill the child, reap it and free everything. */
 void ts_stop(struct ts_server *s);
 
