@@ -26,6 +26,7 @@
 
 /* The Makefile links each runner with testutil.o only: the server comes in as source. */
 #include "testserver.c"
+#include "testutil.h"
 
 #define CAP_MS 30000
 
@@ -1290,50 +1291,15 @@ static void test_cancel_while_waiting(void **state)
 
 /* --- proxies, wrong ports, keys --------------------------------------------------------- */
 
-struct saved_env {
-    const char *name;
-    char *value; /* NULL: was unset */
-};
-
-static const char *const proxy_vars[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
-                                         "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
-#define NPROXY_VARS (sizeof proxy_vars / sizeof proxy_vars[0])
-
-/* Saved by the proxy test's set-up, restored by its tear-down: a failing test leaves no
- * proxy behind for the next ones. */
-static struct saved_env saved_proxy_env[NPROXY_VARS];
-
-static void env_save(struct saved_env *saved)
-{
-    for (size_t i = 0; i < NPROXY_VARS; i++) {
-        const char *v = getenv(proxy_vars[i]);
-
-        saved[i].name = proxy_vars[i];
-        saved[i].value = v != NULL ? strdup(v) : NULL;
-        unsetenv(proxy_vars[i]);
-    }
-}
-
-static void env_restore(struct saved_env *saved)
-{
-    for (size_t i = 0; i < NPROXY_VARS; i++) {
-        if (saved[i].value != NULL)
-            setenv(saved[i].name, saved[i].value, 1);
-        else
-            unsetenv(saved[i].name);
-        free(saved[i].value);
-    }
-}
-
 static int setup_proxy(void **state)
 {
-    env_save(saved_proxy_env);
+    tu_proxy_env_clear();
     return setup(state);
 }
 
 static int teardown_proxy(void **state)
 {
-    env_restore(saved_proxy_env);
+    tu_proxy_env_restore();
     return teardown(state);
 }
 

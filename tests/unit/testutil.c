@@ -164,3 +164,32 @@ int64_t tu_utc(int year, int mon, int day, int hour, int min, int sec)
     tm.tm_sec = sec;
     return (int64_t)timegm(&tm);
 }
+
+static const char *const tu_proxy_vars[] = {"http_proxy", "HTTP_PROXY", "https_proxy",
+                                            "HTTPS_PROXY", "all_proxy",  "ALL_PROXY",
+                                            "no_proxy",   "NO_PROXY"};
+#define TU_NPROXY (sizeof tu_proxy_vars / sizeof tu_proxy_vars[0])
+static char *tu_proxy_saved[TU_NPROXY]; /* NULL: was unset */
+
+void tu_proxy_env_clear(void)
+{
+    for (size_t i = 0; i < TU_NPROXY; i++) {
+        const char *v = getenv(tu_proxy_vars[i]);
+
+        free(tu_proxy_saved[i]);
+        tu_proxy_saved[i] = v != NULL ? strdup(v) : NULL;
+        unsetenv(tu_proxy_vars[i]);
+    }
+}
+
+void tu_proxy_env_restore(void)
+{
+    for (size_t i = 0; i < TU_NPROXY; i++) {
+        if (tu_proxy_saved[i] != NULL)
+            setenv(tu_proxy_vars[i], tu_proxy_saved[i], 1);
+        else
+            unsetenv(tu_proxy_vars[i]);
+        free(tu_proxy_saved[i]);
+        tu_proxy_saved[i] = NULL;
+    }
+}

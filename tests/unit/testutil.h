@@ -23,5 +23,10 @@ char *tu_read(const char *path, size_t *len);
 char *tu_join(const char *dir, const char *rel);
 /* Seconds since the epoch for a UTC date-time. */
 int64_t tu_utc(int year, int mon, int day, int hour, int min, int sec);
+/* Save and unset the proxy variables (http_proxy, HTTPS_PROXY, ALL_PROXY, no_proxy and
+ * their other spellings); tu_proxy_env_restore puts them back. For a test's set-up and
+ * tear-down, so that a failing test leaves no proxy behind for the next ones. */
+void tu_proxy_env_clear(void);
+void tu_proxy_env_restore(void);
 
 #endif
