@@ -112,7 +112,8 @@ static void fz_invariants(const struct csv_reader *r, size_t size, int full)
             size_t len;
             const char *cell = csv_reader_cell(r, row, i, &len);
 
-            fz_check(strlen(cell) == len);
+            /* NUL-terminated at len; a NUL byte inside is data (recorded, not refused) */
+            fz_check(cell[len] == '\0' && strlen(cell) <= len);
         }
     }
 }
@@ -136,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ;
     harvest = csv_reader_mem(csv, size, CSV_MODE_HARVEST);
     if (csv_reader_step(harvest, 0, &err) != rc)
-        abort(); /* both fail (a NUL byte) or both succeed */
+        abort(); /* both fail or both succeed */
     if (rc == 0) {
         const struct csv_summary *x = csv_reader_summary(full), *y = csv_reader_summary(harvest);
 
@@ -150,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz_check(strcmp(x->cols[i].name, y->cols[i].name) == 0);
         }
     } else {
-        fz_check(strstr(err.msg, "NUL byte") != NULL && memchr(csv, 0, size) != NULL);
+        fz_check(err.msg[0] != '\0'); /* a parser error, said (NUL bytes are not one) */
     }
     csv_reader_free(full);
     csv_reader_free(harvest);

@@ -13,8 +13,8 @@ if ! command -v clang >/dev/null 2>&1; then
     exit 1
 fi
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc"
-cflags="$cflags $(pkg-config --cflags libcjson libutf8proc md4c)"
-libs="$(pkg-config --libs libcjson libutf8proc md4c) -lcsv -lm"
+cflags="$cflags $(pkg-config --cflags libcjson libcurl libutf8proc md4c inih)"
+libs="$(pkg-config --libs libcjson libcurl libutf8proc md4c inih) -lcsv -lm"
 # the core minus what a fuzz target never needs (the terminal front-end is not in src/)
 core=$(ls src/*.c)
 status=0
