@@ -426,6 +426,7 @@ static void llm_end(struct llm_gen *g, enum llm_state st, const char *msg)
     }
     memset(res, 0, sizeof *res);
     res->state = st;
+    res->api = g->api;
     llm_fmt(res->message, sizeof res->message, "%s", msg != NULL ? msg : "");
     res->ttft_ms = g->has_first ? llm_ms(g->t_first - g->t0) : -1;
     res->think_ms = g->has_think ? llm_ms(g->t_think - g->t0) : -1;

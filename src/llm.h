@@ -69,6 +69,7 @@ struct llm_live {
 
 struct llm_result {
     enum llm_state state;   /* one of the end states */
+    enum llm_api api;       /* the protocol spoken: what llm_figures needs to read `server` */
     char message[512];      /* what happened, for people; "" for DONE */
     double ttft_ms;         /* -1: no answer piece came */
     double think_ms;        /* -1: no thinking */

@@ -158,7 +158,7 @@ static void wf_record(struct workflow *w, const struct llm_result *r)
     c->server = *s;
     c->think_ms = r->think_ms;
     c->pieces = r->pieces;
-    llm_figures(s, w->p.target.api, &f);
+    llm_figures(s, r->api, &f);
     c->fig.ttft_ms = wf_known(r->ttft_ms >= 0, r->ttft_ms);
     c->fig.throughput = wf_known(f.has_throughput, f.throughput);
     c->fig.tokens = wf_known(s->has_eval_count, s->eval_count);

@@ -150,9 +150,7 @@ static void cr_on_call_end(struct workflow *w, const char *stage, const struct l
     workflow_status(w, &st);
     (void)st;
     cr_live_clear(r);
-    llm_figures(&res->server, LLM_API_OLLAMA, &f);
-    if (res->server.has_timings || res->server.has_usage)
-        llm_figures(&res->server, LLM_API_OPENAI, &f);
+    llm_figures(&res->server, res->api, &f);
     if (f.has_throughput)
         snprintf(tp, sizeof tp, "%.2f tok/s (server)", f.throughput);
     else

@@ -168,12 +168,10 @@ static void run_on_call_end(struct workflow *w, const char *stage, const struct 
 {
     struct app *app = arg;
     struct llm_figures f;
-    struct llm_target t;
     char ttft[32], tp[32], pieces[32];
 
     (void)w;
-    run_target(app, &t);
-    llm_figures(&res->server, t.api, &f);
+    llm_figures(&res->server, res->api, &f);
     if (res->ttft_ms >= 0)
         snprintf(ttft, sizeof ttft, "%.0f ms", res->ttft_ms);
     else
