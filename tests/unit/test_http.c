@@ -24,6 +24,7 @@
 #include "testutil.h"
 
 #define CAP_MS 15000 /* far beyond any delay scripted here, even under valgrind */
+#include "nettest.h"
 
 struct rec {
     struct http *h; /* set by tests that look at where on_done runs, or chain requests */
@@ -166,18 +167,6 @@ static struct http_req_cb cb_for(struct rec *r)
     return cb;
 }
 
-/* Passes of the real loop until *flag is set; fails after CAP_MS. */
-static void run_until(struct evloop *l, const int *flag)
-{
-    int64_t end = clock_now_ns() + CAP_MS * CLOCK_NS_PER_MS;
-
-    while (!*flag) {
-        assert_true(evloop_run_once(l, 100) >= 0);
-        if (clock_past(end))
-            fail_msg("condition not reached within %d ms", CAP_MS);
-    }
-}
-
 /* Passes until the request count drops to zero (cancelled requests are gone). */
 static void run_until_idle(struct evloop *l, struct http *h)
 {
@@ -200,33 +189,15 @@ static char *url_of(const struct ts_server *s, const char *path)
     return u;
 }
 
-struct fixture {
-    struct evloop *loop;
-    struct http *h;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    struct err err;
-
-    assert_non_null(f);
-    f->loop = evloop_new();
-    f->h = http_new(f->loop, &err);
-    assert_non_null(f->h);
-    *state = f;
-    return 0;
-}
-
 static int teardown(void **state)
 {
     struct fixture *f = *state;
 
     http_free(f->h);
+    f->h = NULL;
     /* nothing of curl's may stay in the loop once the client is gone */
     assert_int_equal(evloop_next_timer_ms(f->loop), -1);
-    evloop_free(f->loop);
-    free(f);
+    fixture_free(f);
     return 0;
 }
 

@@ -29,6 +29,7 @@
 #include "testutil.h"
 
 #define CAP_MS 30000
+#include "nettest.h"
 
 /* How far chimera's TTFT may lie above the server's send time: the bytes still have to
  * cross the loopback and be parsed, and the test has to be scheduled. Sanitizers and
@@ -176,17 +177,6 @@ static void g_on_end(struct llm_gen *g, const struct llm_result *res, void *arg)
     }
 }
 
-static void run_until(struct evloop *l, const int *flag)
-{
-    int64_t end = clock_now_ns() + CAP_MS * CLOCK_NS_PER_MS;
-
-    while (!*flag) {
-        assert_true(evloop_run_once(l, 100) >= 0);
-        if (clock_past(end))
-            fail_msg("condition not reached within %d ms", CAP_MS);
-    }
-}
-
 /* Passes of the loop until the server reports an event of `kind`. */
 static const struct ts_event *run_until_event(struct evloop *l, struct ts_server *srv, int kind)
 {
@@ -201,32 +191,12 @@ static const struct ts_event *run_until_event(struct evloop *l, struct ts_server
     return e;
 }
 
-struct fixture {
-    struct evloop *loop;
-    struct http *h;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    struct err err;
-
-    assert_non_null(f);
-    f->loop = evloop_new();
-    f->h = http_new(f->loop, &err);
-    assert_non_null(f->h);
-    *state = f;
-    return 0;
-}
-
 static int teardown(void **state)
 {
     struct fixture *f = *state;
 
     assert_int_equal(http_active(f->h), 0);
-    http_free(f->h);
-    evloop_free(f->loop);
-    free(f);
+    fixture_free(f);
     return 0;
 }
 
