@@ -36,7 +36,20 @@ _live = set()            # servers not stopped yet, for the atexit safety net
 FAST = ("--rate", "500", "--tokens", "60", "--ttft-ms", "50")
 
 
-class FakeServer:
+class LocalPort:
+    """Addresses of a port on 127.0.0.1 (self.port)."""
+
+    @property
+    def host(self):
+        """What --host gets: host:port."""
+        return "127.0.0.1:%d" % self.port
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+
+class FakeServer(LocalPort):
     def __init__(self, tmpdir, *args, name="fake"):
         self.dir = tmpdir
         self.name = name
@@ -80,16 +93,6 @@ class FakeServer:
                 self.stop()
                 raise E2EError("fake_ollama.py did not write its port file: " + self.log())
             time.sleep(0.02)
-
-    # -- addresses
-    @property
-    def host(self):
-        """What --host gets: host:port."""
-        return "127.0.0.1:%d" % self.port
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self.port
 
     def log(self):
         try:
@@ -153,7 +156,7 @@ def _stop_all():
         srv.stop()
 
 
-class ClosedPort:
+class ClosedPort(LocalPort):
     """A port where nothing listens: a socket bound but not listening (the kernel answers
     a SYN with RST, "connection refused"), kept bound so that nobody else takes it."""
 
@@ -161,14 +164,6 @@ class ClosedPort:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-
-    @property
-    def host(self):
-        return "127.0.0.1:%d" % self.port
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self.port
 
     def close(self):
         self.sock.close()
